@@ -1,0 +1,53 @@
+# `make run` and `make test` do all set-up themselves (idempotent), then run or test.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export GRADIO_ANALYTICS_ENABLED := False
+export HF_HUB_DISABLE_TELEMETRY := 1
+
+.PHONY: run test test-core test-app test-browser bench checkpoint lint browser-deps clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# torch first: a bare `torch>=2.2` in a fresh venv would pull a multi-GB CUDA build
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+# Chromium and a CJK font for browser tests and Chinese screenshots (Debian packages, as root)
+browser-deps:
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi 'wqy\|noto.*cjk'; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; \
+		else \
+			echo "browser tests need /usr/bin/chromium and fonts-wqy-microhei: sudo apt-get install chromium fonts-wqy-microhei"; \
+		fi; \
+	fi
+
+run: $(STAMP)
+	$(BIN)/python app.py
+
+test: $(STAMP) browser-deps
+	HF_HUB_OFFLINE=1 HF_HUB_DISABLE_PROGRESS_BARS=1 $(BIN)/python -m pytest -q
+
+test-core: $(STAMP)
+	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q tests/core
+
+bench: $(STAMP)
+	$(BIN)/python bench/train.py
+	$(BIN)/python bench/ui_latency.py
+	$(BIN)/python bench/startup.py
+
+# Re-create the shipped checkpoint with the project's own training command (seed recorded in it)
+checkpoint: $(STAMP)
+	$(BIN)/python -m clip_core.train --preset default --out assets/toy_clip
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) .pytest_cache build *.egg-info

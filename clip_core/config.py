@@ -1,0 +1,119 @@
+"""Typed configurations and named presets for the tiny CLIP.
+
+Field names follow the CLIP paper (Radford et al. 2021, section 2.4-2.5) and openai/CLIP's
+`build_model`: widths, layers and heads per tower, a joint embedding size, and a temperature
+stored as the log of 1/tau (`init_temperature=0.07`, clamped so that exp never exceeds 100).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+
+
+@dataclass
+class ModelConfig:
+    """Shape of a TinyCLIP. Defaults are the app's `default` preset."""
+
+    image_encoder: str = "vit"  # "vit" (patches + transformer) or "resnet" (small residual CNN)
+    image_size: int = 32  # input images are [3, image_size, image_size]
+    patch_size: int = 8  # ViT only: image_size must be a multiple of it
+    vision_width: int = 64  # ViT token width, or the ResNet's last stage width
+    vision_layers: int = 2  # ViT: transformer blocks; ResNet: residual blocks per stage
+    vision_heads: int = 4  # ViT attention heads, and the ResNet attention-pool heads
+    resnet_widths: tuple[int, ...] = (16, 32, 64)  # ResNet stage widths (each halves the resolution)
+    resnet_pool: str = "attention"  # ResNet pooling: "attention" (as in CLIP) or "mean"
+    vocab_size: int = 64  # set from the tokenizer's vocabulary when the model is built
+    context_length: int = 16  # text tokens including <sot> and <eot>
+    text_width: int = 64  # text transformer width
+    text_layers: int = 2  # text transformer blocks
+    text_heads: int = 4  # text attention heads
+    embed_dim: int = 32  # size of the joint image-text embedding space
+    init_temperature: float = 0.07  # tau at initialisation: logit scale starts at 1/0.07 ~ 14.3
+    learn_temperature: bool = True  # False keeps the logit scale fixed at 1/init_temperature
+    max_logit_scale: float = 100.0  # exp(logit_scale) is clamped here, as in the paper
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> ModelConfig:
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = set(data) - known
+        if unknown:
+            raise ValueError(f"unknown ModelConfig fields: {sorted(unknown)}")
+        values = dict(data)
+        if "resnet_widths" in values:
+            values["resnet_widths"] = tuple(values["resnet_widths"])
+        return cls(**values)
+
+
+@dataclass
+class TrainConfig:
+    """How to train: AdamW with warm-up and cosine decay, as in the paper (section 2.5)."""
+
+    batch_size: int = 64  # image-text pairs per batch; the loss at chance is ln(batch_size)
+    lr: float = 2e-3  # peak learning rate
+    weight_decay: float = 0.05  # decoupled weight decay on matrices only (not gains, biases, scale)
+    warmup_steps: int = 50  # linear warm-up before cosine decay
+    steps: int = 1500  # total steps of the schedule
+    min_lr_ratio: float = 0.05  # the cosine decays to lr * min_lr_ratio
+    grad_clip: float = 1.0  # max global gradient norm (0 turns clipping off)
+    seed: int = 0  # seeds model init and the data stream
+    world_seed: int = 0  # seeds ShapesWorld (its noise and sampling)
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> TrainConfig:
+        known = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+@dataclass
+class Preset:
+    """A named recipe: a model shape and a training schedule."""
+
+    model: ModelConfig = field(default_factory=ModelConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
+    description: str = ""
+
+
+PRESETS: dict[str, Preset] = {
+    # Small enough for unit tests: trains to high in-batch accuracy in a few seconds.
+    "nano": Preset(
+        model=ModelConfig(
+            image_encoder="resnet",
+            vision_width=32,
+            vision_layers=1,
+            vision_heads=2,
+            resnet_widths=(16, 32),
+            resnet_pool="mean",
+            text_width=32,
+            text_layers=1,
+            text_heads=2,
+            embed_dim=16,
+        ),
+        train=TrainConfig(batch_size=32, lr=3e-3, warmup_steps=10, steps=300),
+        description="tiny model for tests: ResNet image tower, 1-layer text tower",
+    ),
+    # The shipped checkpoint and the app's starting point.
+    "default": Preset(
+        model=ModelConfig(),
+        train=TrainConfig(),
+        description="ViT image tower (4x4 patches of 8 px) and a 2-layer text transformer",
+    ),
+}
+
+
+def get_preset(name: str) -> Preset:
+    """Return a fresh copy of a named preset (so callers may edit it)."""
+    if name not in PRESETS:
+        raise KeyError(f"unknown preset {name!r}; choose one of {sorted(PRESETS)}")
+    preset = PRESETS[name]
+    return Preset(
+        model=ModelConfig.from_dict(preset.model.to_dict()),
+        train=TrainConfig.from_dict(preset.train.to_dict()),
+        description=preset.description,
+    )

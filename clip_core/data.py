@@ -1,0 +1,294 @@
+"""ShapesWorld: a generated world of coloured shapes with captions (DESIGN.md section 3).
+
+Every image holds one shape with four attributes: colour, shape, size and position. Captions
+come from several patterns, some naming every attribute and some only colour and shape, so that
+zero-shot prompts can be inside or outside the training distribution. A fixed set of
+colour-shape pairs is held out: it is never rendered in a training batch, and zero-shot accuracy
+on it measures compositional generalisation (the "zebra = horse + stripes" test).
+
+Rendering is vectorised numpy with 2x supersampling for smooth edges.
+"""
+
+from __future__ import annotations
+
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+COLOURS: dict[str, tuple[float, float, float]] = {
+    "red": (0.90, 0.15, 0.15),
+    "orange": (0.98, 0.55, 0.08),
+    "yellow": (0.95, 0.90, 0.15),
+    "green": (0.15, 0.72, 0.25),
+    "cyan": (0.15, 0.85, 0.90),
+    "blue": (0.20, 0.35, 0.95),
+    "purple": (0.62, 0.22, 0.82),
+    "white": (0.95, 0.95, 0.95),
+}
+SHAPES: tuple[str, ...] = ("circle", "square", "triangle", "diamond", "cross", "ring")
+SIZES: tuple[str, ...] = ("small", "large")
+POSITIONS: tuple[str, ...] = ("top left", "top right", "bottom left", "bottom right", "center")
+_POSITION_PHRASE = {p: ("in the center" if p == "center" else f"at the {p}") for p in POSITIONS}
+_POSITION_XY = {  # centre of the shape, as a fraction of the image side (x, y)
+    "top left": (0.28, 0.28),
+    "top right": (0.72, 0.28),
+    "bottom left": (0.28, 0.72),
+    "bottom right": (0.72, 0.72),
+    "center": (0.50, 0.50),
+}
+_RADIUS = {"small": 0.11, "large": 0.19}  # fraction of the image side
+
+# Caption patterns and the attributes each one names. A caption may only be used for an image
+# when no other image in the batch matches it too (otherwise it would be a false negative).
+CAPTION_PATTERNS: tuple[tuple[str, frozenset[str]], ...] = (
+    ("a {size} {colour} {shape} {where}", frozenset({"colour", "shape", "size", "position"})),
+    ("a photo of a {size} {colour} {shape} {where}.", frozenset({"colour", "shape", "size", "position"})),
+    ("a {colour} {shape} {where}", frozenset({"colour", "shape", "position"})),
+    ("a {size} {colour} {shape}", frozenset({"colour", "shape", "size"})),
+    ("a photo of a {colour} {shape}.", frozenset({"colour", "shape"})),
+    ("a {colour} {shape}", frozenset({"colour", "shape"})),
+)
+ATTRIBUTE_KINDS = ("colour", "shape", "size", "position")
+
+
+@dataclass
+class Attributes:
+    """Integer attribute codes of n scenes (indices into COLOURS, SHAPES, SIZES, POSITIONS)."""
+
+    colour: np.ndarray
+    shape: np.ndarray
+    size: np.ndarray
+    position: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.colour)
+
+    def __getitem__(self, index) -> Attributes:
+        return Attributes(*(np.atleast_1d(getattr(self, k)[index]) for k in ATTRIBUTE_KINDS))
+
+    def names(self, i: int) -> dict[str, str]:
+        """Attribute words of scene i, e.g. {"colour": "red", "shape": "circle", ...}."""
+        return {
+            "colour": list(COLOURS)[self.colour[i]],
+            "shape": SHAPES[self.shape[i]],
+            "size": SIZES[self.size[i]],
+            "position": POSITIONS[self.position[i]],
+        }
+
+    def pair_names(self) -> list[str]:
+        """'colour shape' class name of every scene, e.g. 'red circle'."""
+        colours = list(COLOURS)
+        return [f"{colours[c]} {SHAPES[s]}" for c, s in zip(self.colour, self.shape)]
+
+    @classmethod
+    def from_names(cls, scenes: list[dict[str, str]]) -> Attributes:
+        colours = list(COLOURS)
+        return cls(
+            colour=np.array([colours.index(s["colour"]) for s in scenes]),
+            shape=np.array([SHAPES.index(s["shape"]) for s in scenes]),
+            size=np.array([SIZES.index(s.get("size", "large")) for s in scenes]),
+            position=np.array([POSITIONS.index(s.get("position", "center")) for s in scenes]),
+        )
+
+
+@dataclass
+class Batch:
+    """n image-caption pairs: images [n, 3, H, W] in [0, 1], captions and their attributes."""
+
+    images: torch.Tensor
+    captions: list[str]
+    attributes: Attributes
+
+
+def caption_for(names: dict[str, str], pattern: str) -> str:
+    """Fill one caption pattern with the attribute words of one scene."""
+    return pattern.format(
+        size=names["size"], colour=names["colour"], shape=names["shape"],
+        where=_POSITION_PHRASE[names["position"]],
+    )
+
+
+class ShapesWorld:
+    """The toy world: seeded, deterministic, with held-out colour-shape pairs.
+
+    Args:
+        seed: seeds the training stream; the test sets use their own fixed streams.
+        image_size: side of the square images in pixels.
+        noise: standard deviation of the per-pixel Gaussian noise.
+    """
+
+    # Each colour loses exactly one shape; every colour and every shape still appears in training.
+    held_out_pairs: tuple[tuple[str, str], ...] = tuple(
+        (colour, SHAPES[(i + 2) % len(SHAPES)]) for i, colour in enumerate(COLOURS)
+    )
+
+    def __init__(self, seed: int = 0, image_size: int = 32, noise: float = 0.04):
+        if image_size < 16:
+            raise ValueError("image_size must be at least 16 pixels")
+        self.seed = seed
+        self.image_size = image_size
+        self.noise = noise
+        self.rng = np.random.default_rng(seed)
+        colours = list(COLOURS)
+        held = {(colours.index(c), SHAPES.index(s)) for c, s in self.held_out_pairs}
+        # Every (colour, shape, size, position) tuple, split by whether its pair is held out.
+        grid = np.array(np.meshgrid(
+            np.arange(len(COLOURS)), np.arange(len(SHAPES)), np.arange(len(SIZES)),
+            np.arange(len(POSITIONS)), indexing="ij")).reshape(4, -1).T  # [tuples, 4]
+        is_held = np.array([(c, s) in held for c, s in grid[:, :2]])
+        self._tuples = {"train": grid[~is_held], "seen": grid[~is_held], "held_out": grid[is_held],
+                        "all": grid}
+
+    # ----- vocabulary and class names -------------------------------------------------------
+
+    def classes(self, kind: str) -> list[str]:
+        """Class names for zero-shot: 'colour', 'shape', 'size', 'position', 'colour_shape'
+        (all pairs), 'seen' or 'held_out' (pairs)."""
+        colours = list(COLOURS)
+        if kind in ("colour", "color"):
+            return colours
+        if kind == "shape":
+            return list(SHAPES)
+        if kind == "size":
+            return list(SIZES)
+        if kind == "position":
+            return list(POSITIONS)
+        pairs = [f"{c} {s}" for c in colours for s in SHAPES]
+        held = {f"{c} {s}" for c, s in self.held_out_pairs}
+        if kind == "colour_shape":
+            return pairs
+        if kind == "held_out":
+            return [p for p in pairs if p in held]
+        if kind == "seen":
+            return [p for p in pairs if p not in held]
+        raise ValueError(f"unknown class kind {kind!r}")
+
+    def caption_patterns(self) -> list[str]:
+        return [pattern for pattern, _ in CAPTION_PATTERNS]
+
+    def vocabulary(self) -> list[str]:
+        """Every word (and the full stop) that training captions use, sorted."""
+        words: set[str] = set()
+        for pattern, _ in CAPTION_PATTERNS:
+            words.update(pattern.replace(".", " .").split())
+        words -= {"{size}", "{colour}", "{shape}", "{where}"}
+        words.update(COLOURS, SHAPES, SIZES)
+        for phrase in _POSITION_PHRASE.values():
+            words.update(phrase.split())
+        return sorted(words)
+
+    # ----- sampling ---------------------------------------------------------------------------
+
+    def sample_attributes(self, n: int, split: str = "train", rng=None) -> Attributes:
+        """n distinct (colour, shape, size, position) tuples from a split.
+
+        split: 'train' or 'seen' (pairs not held out), 'held_out', or 'all'.
+        """
+        rng = self.rng if rng is None else rng
+        pool = self._tuples[split]
+        if n > len(pool):
+            raise ValueError(f"at most {len(pool)} distinct scenes in split {split!r}, asked {n}")
+        chosen = pool[rng.choice(len(pool), size=n, replace=False)]  # [n, 4]
+        return Attributes(*chosen.T.copy())
+
+    def captions(self, attributes: Attributes, rng=None) -> list[str]:
+        """One caption per scene, never one that also describes another scene of the set."""
+        rng = self.rng if rng is None else rng
+        n = len(attributes)
+        codes = {k: getattr(attributes, k) for k in ATTRIBUTE_KINDS}
+        unique_under: dict[frozenset, np.ndarray] = {}
+        for _, named in CAPTION_PATTERNS:
+            if named not in unique_under:
+                keys = np.stack([codes[k] for k in ATTRIBUTE_KINDS if k in named], axis=1)
+                _, inverse, counts = np.unique(keys, axis=0, return_inverse=True, return_counts=True)
+                unique_under[named] = counts[inverse.reshape(-1)] == 1  # [n]
+        allowed = np.stack([unique_under[named] for _, named in CAPTION_PATTERNS], axis=1)  # [n, P]
+        scores = rng.random(allowed.shape) * allowed  # random choice among allowed patterns
+        choice = scores.argmax(axis=1)
+        return [caption_for(attributes.names(i), CAPTION_PATTERNS[choice[i]][0]) for i in range(n)]
+
+    def sample_batch(self, n: int, split: str = "train", rng=None) -> Batch:
+        """n image-caption pairs with distinct scenes and no caption matching two images."""
+        rng = self.rng if rng is None else rng
+        attributes = self.sample_attributes(n, split, rng)
+        return Batch(self.render(attributes, rng), self.captions(attributes, rng), attributes)
+
+    def test_set(self, n_per_pair: int = 4, split: str = "all", seed: int = 1234) -> Batch:
+        """A fixed evaluation set: n_per_pair images of every colour-shape pair in the split.
+
+        The same arguments always give the same images, whatever the training stream did.
+        """
+        rng = np.random.default_rng([self.seed, seed])
+        pool = self._tuples[split]
+        pairs = np.unique(pool[:, :2], axis=0)  # [pairs, 2]
+        colour = np.repeat(pairs[:, 0], n_per_pair)
+        shape = np.repeat(pairs[:, 1], n_per_pair)
+        size = rng.integers(0, len(SIZES), len(colour))
+        position = rng.integers(0, len(POSITIONS), len(colour))
+        attributes = Attributes(colour, shape, size, position)
+        captions = [caption_for(attributes.names(i), CAPTION_PATTERNS[0][0]) for i in range(len(colour))]
+        return Batch(self.render(attributes, rng), captions, attributes)
+
+    def is_held_out(self, attributes: Attributes) -> np.ndarray:
+        """Boolean mask [n]: whether each scene's colour-shape pair is held out."""
+        colours = list(COLOURS)
+        held = {(colours.index(c), SHAPES.index(s)) for c, s in self.held_out_pairs}
+        return np.array([(c, s) in held for c, s in zip(attributes.colour, attributes.shape)])
+
+    # ----- rendering ----------------------------------------------------------------------------
+
+    def render(self, attributes: Attributes | list[dict] | dict, rng=None) -> torch.Tensor:
+        """Draw scenes as float images [n, 3, H, W] in [0, 1] (vectorised over n)."""
+        if isinstance(attributes, dict):
+            attributes = [attributes]
+        if isinstance(attributes, list):
+            attributes = Attributes.from_names(attributes)
+        rng = self.rng if rng is None else rng
+        n, size, ss = len(attributes), self.image_size, 2  # ss: supersampling factor
+        fine = size * ss
+        centre = np.array([_POSITION_XY[POSITIONS[p]] for p in attributes.position])  # [n, 2]
+        centre = (centre + rng.uniform(-0.04, 0.04, (n, 2))).astype(np.float32)
+        radius = (np.array([_RADIUS[SIZES[s]] for s in attributes.size]) * rng.uniform(0.9, 1.1, n)).astype(np.float32)
+        coords = ((np.arange(fine) + 0.5) / fine).astype(np.float32)  # pixel centres in [0, 1]
+        dx = (coords[None, None, :] - centre[:, 0, None, None]) / radius[:, None, None]  # [n, 1, fine]
+        dy = (coords[None, :, None] - centre[:, 1, None, None]) / radius[:, None, None]  # [n, fine, 1]
+        mask = np.zeros((n, fine, fine), dtype=np.float32)
+        for code, name in enumerate(SHAPES):
+            idx = np.nonzero(attributes.shape == code)[0]
+            if len(idx):
+                mask[idx] = _shape_mask(name, dx[idx], dy[idx])
+        mask = sum(mask[:, i::ss, j::ss] for i in range(ss) for j in range(ss)) / ss**2  # [n, H, W] anti-aliased
+        colour = np.array([list(COLOURS.values())[c] for c in attributes.colour], dtype=np.float32)
+        colour = np.clip(colour + rng.uniform(-0.05, 0.05, colour.shape), 0, 1)  # [n, 3]
+        background = rng.uniform(0.05, 0.25, (n, 1, 1, 1)).astype(np.float32)
+        images = background + mask[:, None] * (colour[:, :, None, None] - background)  # [n, 3, H, W]
+        images += self.noise * rng.standard_normal(images.shape, dtype=np.float32)
+        return torch.from_numpy(np.clip(images, 0.0, 1.0).astype(np.float32))
+
+
+def _shape_mask(name: str, dx: np.ndarray, dy: np.ndarray) -> np.ndarray:
+    """Boolean mask of a unit-radius shape in coordinates scaled by the radius."""
+    adx, ady = np.abs(dx), np.abs(dy)
+    if name == "circle":
+        return dx**2 + dy**2 <= 1.0
+    if name == "square":
+        return np.maximum(adx, ady) <= 0.82
+    if name == "diamond":
+        return adx + ady <= 1.1
+    if name == "triangle":  # apex up: half-width grows from 0 at the top to 1 at the base
+        return (dy >= -1.0) & (dy <= 0.8) & (adx <= (dy + 1.0) / 1.8)
+    if name == "cross":
+        return ((adx <= 0.32) & (ady <= 1.0)) | ((ady <= 0.32) & (adx <= 1.0))
+    if name == "ring":
+        r2 = dx**2 + dy**2
+        return (r2 <= 1.0) & (r2 >= 0.5**2)
+    raise ValueError(f"unknown shape {name!r}")
+
+
+def world_spec(world: ShapesWorld) -> dict:
+    """What a checkpoint records about the world it was trained on."""
+    return {"seed": world.seed, "image_size": world.image_size, "noise": world.noise}
+
+

@@ -1,0 +1,53 @@
+"""The symmetric contrastive loss of CLIP (Radford et al. 2021, Figure 3; open_clip `loss.py`).
+
+    labels = np.arange(n)
+    loss_i = cross_entropy_loss(logits, labels, axis=0)
+    loss_t = cross_entropy_loss(logits, labels, axis=1)
+    loss   = (loss_i + loss_t) / 2
+
+Row i of `logits_per_image` scores image i against every text; its correct text is text i.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+
+
+def clip_loss(logits_per_image: torch.Tensor) -> torch.Tensor:
+    """Mean of image->text and text->image cross-entropy with labels arange(n).
+
+    Args:
+        logits_per_image: [n, n] scaled cosine similarities, images on rows.
+    """
+    labels = torch.arange(logits_per_image.shape[0], device=logits_per_image.device)  # [n]
+    loss_i = F.cross_entropy(logits_per_image, labels)  # each image picks its text (rows)
+    loss_t = F.cross_entropy(logits_per_image.T, labels)  # each text picks its image (columns)
+    return (loss_i + loss_t) / 2
+
+
+@dataclass
+class LossBreakdown:
+    """Everything the logits lesson shows about one [n, n] logits matrix."""
+
+    per_image: torch.Tensor  # [n] cross-entropy of row i (image i -> its text)
+    per_text: torch.Tensor  # [n] cross-entropy of column j (text j -> its image)
+    p_image_to_text: torch.Tensor  # [n, n] row softmax: each row sums to 1
+    p_text_to_image: torch.Tensor  # [n, n] column softmax: each column sums to 1
+    loss_image_to_text: float
+    loss_text_to_image: float
+    total: float  # equals clip_loss(logits)
+
+
+@torch.no_grad()
+def loss_breakdown(logits_per_image: torch.Tensor) -> LossBreakdown:
+    """Per-row and per-column losses and both softmaxes of a logits matrix."""
+    logits = logits_per_image.float()
+    p_image_to_text = logits.softmax(dim=1)  # [n, n]
+    p_text_to_image = logits.softmax(dim=0)  # [n, n]
+    per_image = -logits.log_softmax(dim=1).diagonal()  # [n]
+    per_text = -logits.log_softmax(dim=0).diagonal()  # [n]
+    loss_i, loss_t = per_image.mean().item(), per_text.mean().item()
+    return LossBreakdown(per_image, per_text, p_image_to_text, p_text_to_image, loss_i, loss_t, (loss_i + loss_t) / 2)
