@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 
 import torch
-from safetensors import SafetensorsError
+from safetensors import SafetensorError
 from safetensors.torch import load_file, safe_open, save_file
 
 from .config import ModelConfig
@@ -61,7 +61,7 @@ def _read_config(weights: Path) -> dict:
     try:
         with safe_open(str(weights), framework="pt") as f:
             metadata = f.metadata() or {}
-    except (SafetensorsError, OSError, ValueError) as error:
+    except (SafetensorError, OSError, ValueError) as error:
         raise CheckpointError(f"{weights.name} is not a safetensors file ({error})") from None
     if "clip_lab" not in metadata:
         raise CheckpointError(f"{weights.name} is a safetensors file but not a CLIP Lab checkpoint "

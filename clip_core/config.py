@@ -56,7 +56,7 @@ class TrainConfig:
     lr: float = 2e-3  # peak learning rate
     weight_decay: float = 0.05  # decoupled weight decay on matrices only (not gains, biases, scale)
     warmup_steps: int = 50  # linear warm-up before cosine decay
-    steps: int = 1500  # total steps of the schedule
+    steps: int = 2000  # total steps of the schedule
     min_lr_ratio: float = 0.05  # the cosine decays to lr * min_lr_ratio
     grad_clip: float = 1.0  # max global gradient norm (0 turns clipping off)
     seed: int = 0  # seeds model init and the data stream

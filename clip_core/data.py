@@ -38,7 +38,7 @@ _POSITION_XY = {  # centre of the shape, as a fraction of the image side (x, y)
     "bottom right": (0.72, 0.72),
     "center": (0.50, 0.50),
 }
-_RADIUS = {"small": 0.11, "large": 0.19}  # fraction of the image side
+_RADIUS = {"small": 0.14, "large": 0.21}  # fraction of the image side
 
 # Caption patterns and the attributes each one names. A caption may only be used for an image
 # when no other image in the batch matches it too (otherwise it would be a false negative).

@@ -1,0 +1,189 @@
+"""ShapesWorld: determinism, held-out pairs, unambiguous captions, rendering, test sets."""
+
+import numpy as np
+import pytest
+import torch
+
+from clip_core.data import COLOURS, POSITIONS, SHAPES, SIZES, ShapesWorld
+from clip_core.tokenizer import Tokenizer
+
+POSITION_WORDS = {"left", "right", "top", "bottom", "center"}
+
+
+def described_attributes(caption: str) -> dict[str, str]:
+    """Parse a caption back into the attributes it names (written independently of data.py)."""
+    words = caption.replace(".", " ").split()
+    named: dict[str, str] = {}
+    for word in words:
+        if word in COLOURS:
+            named["colour"] = word
+        elif word in SHAPES:
+            named["shape"] = word
+        elif word in SIZES:
+            named["size"] = word
+    where = [w for w in words if w in POSITION_WORDS]
+    if where:
+        named["position"] = " ".join(where)  # "top left", ..., or "center"
+    assert {"colour", "shape"} <= set(named), f"caption names no colour or shape: {caption!r}"
+    if "position" in named:
+        assert named["position"] in POSITIONS, f"unparsable position in {caption!r}"
+    return named
+
+
+def describes(caption: str, scene: dict[str, str]) -> bool:
+    return all(scene[kind] == word for kind, word in described_attributes(caption).items())
+
+
+def _pairs(attributes) -> set[tuple[str, str]]:
+    return {(attributes.names(i)["colour"], attributes.names(i)["shape"]) for i in range(len(attributes))}
+
+
+def test_same_seed_gives_same_batches():
+    first, second = ShapesWorld(7), ShapesWorld(7)
+    for _ in range(3):
+        a, b = first.sample_batch(16), second.sample_batch(16)
+        assert torch.equal(a.images, b.images)
+        assert a.captions == b.captions
+        assert all(np.array_equal(getattr(a.attributes, k), getattr(b.attributes, k))
+                   for k in ("colour", "shape", "size", "position"))
+
+
+def test_different_seeds_give_different_batches():
+    a, b = ShapesWorld(1).sample_batch(16), ShapesWorld(2).sample_batch(16)
+    assert not torch.equal(a.images, b.images)
+    assert a.captions != b.captions
+
+
+def test_successive_batches_differ(world):
+    a, b = world.sample_batch(16), world.sample_batch(16)
+    assert a.captions != b.captions and not torch.equal(a.images, b.images)
+
+
+def test_held_out_pairs_never_appear_in_training_batches(world):
+    held = set(world.held_out_pairs)
+    seen_pairs: set[tuple[str, str]] = set()
+    for _ in range(200):
+        batch = world.sample_batch(64, "train")
+        pairs = _pairs(batch.attributes)
+        assert not pairs & held, f"held-out pairs in a training batch: {pairs & held}"
+        assert not world.is_held_out(batch.attributes).any()
+        seen_pairs |= pairs
+    # not vacuous: every other pair, hence every colour and every shape, does appear
+    all_pairs = {(c, s) for c in COLOURS for s in SHAPES}
+    assert seen_pairs == all_pairs - held
+
+
+def test_held_out_pairs_cover_every_colour_and_leave_every_shape_trainable(world):
+    held = world.held_out_pairs
+    assert len(held) == len(COLOURS)
+    assert {c for c, _ in held} == set(COLOURS)
+    for shape in SHAPES:
+        assert any((c, shape) not in held for c in COLOURS)
+
+
+def test_held_out_split_has_only_held_out_pairs(world):
+    batch = world.sample_batch(40, "held_out")
+    assert _pairs(batch.attributes) <= set(world.held_out_pairs)
+    assert world.is_held_out(batch.attributes).all()
+
+
+def test_scenes_in_a_batch_are_distinct(world):
+    for _ in range(20):
+        attributes = world.sample_batch(64).attributes
+        scenes = {tuple(attributes.names(i).values()) for i in range(64)}
+        assert len(scenes) == 64
+
+
+def test_no_caption_describes_another_image_of_its_batch(world):
+    for _ in range(60):
+        batch = world.sample_batch(64)
+        assert len(set(batch.captions)) == len(batch.captions)
+        scenes = [batch.attributes.names(i) for i in range(len(batch.captions))]
+        for i, caption in enumerate(batch.captions):
+            assert describes(caption, scenes[i]), f"{caption!r} does not describe its own image {scenes[i]}"
+            others = [j for j, scene in enumerate(scenes) if j != i and describes(caption, scene)]
+            assert not others, f"{caption!r} also describes {[scenes[j] for j in others]}"
+
+
+def test_captions_use_short_forms_too(world):
+    # the checker above is only meaningful if some captions leave attributes out
+    named = [described_attributes(c) for _ in range(10) for c in world.sample_batch(64).captions]
+    assert any(set(n) == {"colour", "shape"} for n in named)
+    assert any(set(n) == {"colour", "shape", "size", "position"} for n in named)
+
+
+def test_checker_catches_an_ambiguous_caption():
+    scenes = [{"colour": "red", "shape": "circle", "size": "small", "position": "center"},
+              {"colour": "red", "shape": "circle", "size": "large", "position": "top left"}]
+    assert describes("a red circle", scenes[1])
+    assert not describes("a small red circle", scenes[1])
+    assert not describes("a red circle at the top right", scenes[1])
+    assert describes("a photo of a large red circle at the top left.", scenes[1])
+
+
+def test_every_caption_tokenizes_without_unknown_words(world):
+    tokenizer = Tokenizer(world.vocabulary(), context_length=16)
+    for _ in range(50):
+        for caption in world.sample_batch(64).captions:
+            report = tokenizer.report(caption)
+            assert report.unknown == [], caption
+            assert not report.truncated, caption
+
+
+def test_render_shape_dtype_and_range(world):
+    batch = world.sample_batch(10)
+    assert batch.images.shape == (10, 3, 32, 32)
+    assert batch.images.dtype == torch.float32
+    assert batch.images.min() >= 0.0 and batch.images.max() <= 1.0
+    big = ShapesWorld(0, image_size=48).render([{"colour": "red", "shape": "ring"}, {"colour": "blue", "shape": "cross"}])
+    assert big.shape == (2, 3, 48, 48) and big.dtype == torch.float32
+    assert big.min() >= 0.0 and big.max() <= 1.0
+
+
+def test_render_draws_the_named_colour(world):
+    # a large red shape in the centre: the centre pixel is red (high R, low G and B)
+    image = world.render({"colour": "red", "shape": "square", "size": "large", "position": "center"})[0]
+    r, g, b = image[:, 16, 16].tolist()
+    assert r > 0.7 and g < 0.35 and b < 0.35
+    corner = image[:, 1, 1]
+    assert corner.max() < 0.45  # background stays dark
+
+
+def test_test_set_is_deterministic_and_independent_of_the_stream():
+    world = ShapesWorld(0)
+    first = world.test_set(3, "all")
+    for _ in range(5):
+        world.sample_batch(32)
+    second = world.test_set(3, "all")
+    assert torch.equal(first.images, second.images) and first.captions == second.captions
+    assert torch.equal(ShapesWorld(0).test_set(3, "all").images, first.images)
+
+
+@pytest.mark.parametrize("split,n_pairs", [("all", 48), ("seen", 40), ("held_out", 8)])
+def test_test_set_covers_every_pair_of_its_split(world, split, n_pairs):
+    test = world.test_set(2, split)
+    names = test.attributes.pair_names()
+    assert len(names) == 2 * n_pairs
+    counts = {name: names.count(name) for name in set(names)}
+    assert all(count == 2 for count in counts.values())
+    expected = set(world.classes({"all": "colour_shape"}.get(split, split)))
+    assert set(counts) == expected
+    for i, caption in enumerate(test.captions):
+        assert describes(caption, test.attributes.names(i))
+
+
+def test_classes_held_out_matches_held_out_pairs(world):
+    held = world.classes("held_out")
+    assert sorted(held) == sorted(f"{c} {s}" for c, s in world.held_out_pairs)
+    assert len(held) == len(world.held_out_pairs)
+    seen = world.classes("seen")
+    assert not set(seen) & set(held)
+    assert sorted(seen + held) == sorted(world.classes("colour_shape"))
+    assert world.classes("colour") == list(COLOURS) and world.classes("shape") == list(SHAPES)
+    with pytest.raises(ValueError):
+        world.classes("texture")
+
+
+def test_sample_attributes_refuses_more_scenes_than_exist(world):
+    with pytest.raises(ValueError):
+        world.sample_attributes(10_000)

@@ -1,0 +1,59 @@
+"""The shipped checkpoint (assets/toy_clip) loads and its recorded metrics reproduce."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from clip_core import checkpoint
+from clip_core.data import ShapesWorld
+from clip_core.train import in_batch_accuracy, main
+from clip_core.zeroshot import zero_shot_report
+
+SHIPPED = Path(__file__).resolve().parents[2] / "assets" / "toy_clip"
+TOLERANCE = 0.01
+
+
+def assert_metrics_reproduce(folder: Path) -> None:
+    """Reload a checkpoint folder and recompute what its metrics.json claims."""
+    assert (folder / "model.safetensors").is_file() and (folder / "config.json").is_file()
+    model = checkpoint.load(folder)
+    expected_config = json.loads(json.dumps(checkpoint.checkpoint_config(model)))  # tuples become lists
+    assert json.loads((folder / "config.json").read_text()) == expected_config
+    metrics = checkpoint.read_metrics(folder)
+    assert metrics is not None, "metrics.json is missing"
+
+    train_config = metrics["train_config"]
+    world = ShapesWorld(seed=train_config["world_seed"], image_size=model.config.image_size)
+    recorded = metrics["zero_shot"]
+    report = zero_shot_report(model, world, n_per_pair=recorded["n_per_pair"])
+    recorded_rows = {row["template"]: row for row in recorded["templates"]}
+    new_rows = {row["template"]: row for row in report["templates"]}
+    assert len(recorded_rows) == len(recorded["templates"]), "duplicate template rows"
+    assert set(recorded_rows) == set(new_rows)
+    for template, row in recorded_rows.items():
+        for key in ("accuracy", "seen", "held_out"):
+            assert abs(new_rows[template][key] - row[key]) <= TOLERANCE, (template, key, row[key], new_rows[template][key])
+
+    recorded_accuracy = metrics["in_batch_accuracy"]
+    accuracy = in_batch_accuracy(model, world, train_config["batch_size"])
+    for direction in ("image_to_text", "text_to_image"):
+        assert abs(accuracy[direction] - recorded_accuracy[direction]) <= TOLERANCE, direction
+
+
+@pytest.mark.slow
+def test_shipped_checkpoint_metrics_reproduce():
+    if not SHIPPED.is_dir():
+        pytest.skip(f"no shipped checkpoint at {SHIPPED} (make checkpoint)")
+    assert_metrics_reproduce(SHIPPED)
+
+
+@pytest.mark.slow
+def test_training_command_writes_a_checkpoint_whose_metrics_reproduce(tmp_path, capsys):
+    out = tmp_path / "nano_ckpt"
+    main(["--preset", "nano", "--steps", "30", "--out", str(out)])
+    assert "wrote" in capsys.readouterr().out
+    metrics = checkpoint.read_metrics(out)
+    assert metrics["preset"] == "nano" and metrics["train_config"]["steps"] == 30
+    assert len(metrics["history"]) == 30
+    assert_metrics_reproduce(out)
