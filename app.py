@@ -14,28 +14,60 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 
 import gradio as gr  # noqa: E402
+from starlette.middleware import Middleware  # noqa: E402
 
 from lessons import LESSONS, LessonContext, all_strings  # noqa: E402
 from lessons.session import Session, ensure  # noqa: E402
 
 ASSETS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "assets")
 
-# The interface language comes from ?lang=, else the last choice, else the browser. Gradio's
-# front end reads navigator.language once at start, so a chosen language is applied by
-# overriding it before Gradio loads (the language switch reloads the page with ?lang=).
-HEAD = """<script>
+# The interface language comes from ?lang=, else the learner's last choice, else the browser.
+# Gradio's front end reads navigator.language once, while it starts, so this script must run
+# before Gradio's own module: _LanguageScript puts it at the top of the page's <head>.
+LANGUAGE_SCRIPT = b"""<script>
 (function () {
   var q = new URLSearchParams(window.location.search).get("lang");
   if (q === "en" || q === "zh") { try { localStorage.setItem("clip-lab-lang", q); } catch (e) {} }
   var saved = null; try { saved = localStorage.getItem("clip-lab-lang"); } catch (e) {}
   var lang = q || saved;
-  if (lang) {
-    var tag = lang === "zh" ? "zh-CN" : "en";
-    Object.defineProperty(navigator, "language", { get: function () { return tag; } });
-    Object.defineProperty(navigator, "languages", { get: function () { return [tag]; } });
-  }
+  if (!lang) return;
+  var tag = lang === "zh" ? "zh-CN" : "en";
+  Object.defineProperty(navigator, "language", { get: function () { return tag; } });
+  Object.defineProperty(navigator, "languages", { get: function () { return [tag]; } });
 })();
 </script>"""
+
+
+class _LanguageScript:
+    """ASGI middleware: insert LANGUAGE_SCRIPT at the start of <head> of the app's page."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope.get("method") != "GET" or scope.get("path") != "/":
+            return await self.app(scope, receive, send)
+        start: dict = {}
+        chunks: list[bytes] = []
+
+        async def rewrite(message):
+            if message["type"] == "http.response.start":
+                start.update(message)
+                return
+            if message["type"] != "http.response.body":
+                return await send(message)
+            chunks.append(message.get("body", b""))
+            if message.get("more_body"):
+                return
+            body = b"".join(chunks)
+            headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
+            if any(k.lower() == b"content-type" and b"text/html" in v for k, v in headers):
+                body = body.replace(b"<head>", b"<head>" + LANGUAGE_SCRIPT, 1)
+            await send({**start, "headers": [*headers, (b"content-length", str(len(body)).encode())]})
+            await send({"type": "http.response.body", "body": body})
+
+        await self.app(scope, receive, rewrite)
+
 
 LANG_JS = """() => {
   const lang = (navigator.language || "en").toLowerCase().startsWith("zh") ? "zh" : "en";
@@ -114,16 +146,22 @@ def _session_first(fn):
     return handler
 
 
+def serve(host: str = "127.0.0.1", port: int | None = 7860, share: bool = False, **launch_kwargs) -> gr.Blocks:
+    """Build and launch the app; tests pass prevent_thread_lock=True and a free port."""
+    demo = build_app()
+    demo.queue(default_concurrency_limit=4)
+    demo.launch(server_name=host, server_port=port, share=share, i18n=I18N, css=_css(), app_kwargs={"middleware": [Middleware(_LanguageScript)]},
+                theme=gr.themes.Soft(primary_hue="blue"), footer_links=["gradio"], **launch_kwargs)
+    return demo
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Serve CLIP Lab, an interactive lesson on CLIP.")
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
     parser.add_argument("--port", type=int, default=7860, help="port (default 7860)")
     parser.add_argument("--share", action="store_true", help="also open a public gradio.live link (needs internet)")
     args = parser.parse_args(argv)
-    demo = build_app()
-    demo.queue(default_concurrency_limit=4)
-    demo.launch(server_name=args.host, server_port=args.port, share=args.share, i18n=I18N, css=_css(),
-                head=HEAD, theme=gr.themes.Soft(primary_hue="blue"), footer_links=["gradio"])
+    serve(args.host, args.port, args.share)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ import numpy as np
 import torch
 
 from .compute import demo_batch, embed_batch
-from .figures import logit_sigmoid_figure, softmax_bars_figure, thumbnail_uri
+from .figures import COLORS, logit_sigmoid_figure, softmax_bars_figure, thumbnail_uri
 from .session import ensure
 from .ui import check_number
 
@@ -75,13 +75,14 @@ STRINGS = {
         "logit.correct_mark": " ✓",
         "logit.clip_summary": ("exp(t) = **{scale:.3f}** is this model's learned logit scale (τ = {tau:.4f}). "
                                "The logit column is what `model(images, texts)` itself returns for this row "
-                               "(largest difference {forward_gap:.1e}: float32 rounding).  \nRow sums: cosines {cos_sum:.3f}, "
-                               "logits {logit_sum:.3f} — not 1, so not probabilities; the softmax sums to "
-                               "{p_sum:.3f}.  \nThe top caption ({top}) beats the runner-up ({second}) by "
-                               "{delta:.2f} in logit, so the model finds it e^{delta:.2f} ≈ **{ratio:.3g}×** as likely."),
+                               "(largest difference {forward_gap:.1e}: float32 rounding).  \n"
+                               "Row sums: cosines {cos_sum:.3f}, logits {logit_sum:.3f} — not 1, so not probabilities; "
+                               "the softmax sums to {p_sum:.3f}.  \nThe top caption ({top}) beats the runner-up "
+                               "({second}) by {delta:.2f} in logit, so the model finds it e^{delta:.2f} ≈ "
+                               "**{ratio:.3g}×** as likely."),
         "logit.error_empty": "Type at least two logits, separated by commas, e.g. 2.0, 1.0, 0.1, -1.0",
-        "logit.error_not_number": "“{token}” is not a number. Use digits with an optional sign, decimal point and exponent, "
-                            "separated by commas.",
+        "logit.error_not_number": ("“{token}” is not a number. Use digits with an optional sign, decimal point "
+                                   "and exponent, separated by commas."),
         "logit.error_empty_entry": "There is an empty entry between two commas (entry {position}).",
         "logit.error_too_few": "The softmax needs at least 2 logits here (got {count}).",
         "logit.error_too_many": "At most {limit} logits, please (got {count}).",
@@ -114,7 +115,8 @@ STRINGS = {
         "logit.logit": "logit",
         "logit.prob": "概率",
         "logit.reference": "不加 c 时的 softmax(k·z)",
-        "logit.softmax_readout": ("平移 **c = {c:+.2f}**：每个 logit 都移动了 {c:+.2f}，概率却没有变：与 c = 0 相比最大变化为 "
+        "logit.softmax_readout": ("平移 **c = {c:+.2f}**：每个 logit 都移动了 {c:+.2f}，概率却没有变："
+                                  "与 c = 0 相比最大变化为 "
                                   "**{change:.1e}**（浮点舍入误差）。乘以 k = {k:.2f}：顺序不变，置信度改变"
                                   "（最大概率 {top:.3f}）。  \nlogits 之和为 {logit_sum:.3f}（可以是任意数）；"
                                   "概率之和为 {p_sum:.6f}。"),
@@ -132,7 +134,8 @@ STRINGS = {
         "logit.col_prob": "softmax p",
         "logit.correct_mark": " ✓",
         "logit.clip_summary": ("exp(t) = **{scale:.3f}** 是这个模型学到的 logit 缩放系数（τ = {tau:.4f}）。"
-                               "logit 一列正是 `model(images, texts)` 对这一行的输出（最大差 {forward_gap:.1e}：float32 舍入误差）。  \n"
+                               "logit 一列正是 `model(images, texts)` 对这一行的输出"
+                               "（最大差 {forward_gap:.1e}：float32 舍入误差）。  \n"
                                "各列之和：余弦 {cos_sum:.3f}，logits {logit_sum:.3f}——都不等于 1，所以不是概率；"
                                "softmax 之和为 {p_sum:.3f}。  \n排第一的描述（{top}）比第二名（{second}）的 logit 高 "
                                "{delta:.2f}，所以模型认为它的可能性约是后者的 e^{delta:.2f} ≈ **{ratio:.3g} 倍**。"),
@@ -277,7 +280,7 @@ def clip_row(session, n, seed):
                                             delta=delta, ratio=math.exp(delta))
     card = (f'<div style="display:flex;gap:12px;align-items:center">'
             f'<img src="{thumbnail}" width="72" height="72" alt="image 0" '
-            f'style="image-rendering:pixelated;border:2px solid #00c853;border-radius:4px">'
+            f'style="image-rendering:pixelated;border:2px solid {COLORS["diagonal"]};border-radius:4px">'
             f'<div>{labels["card"]}<br><b>“{captions[0]}”</b></div></div>')
     return session, card, "\n".join(lines), summary
 

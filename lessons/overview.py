@@ -125,9 +125,9 @@ def build(ctx) -> None:
             path = gr.Markdown(elem_id="overview-path")
     body.render()
 
-    def step(session, value):
+    def step(session, seed):
         session = ensure(session)
-        return session, *render(session, value)
+        return session, *render(session, seed)
 
     other.click(next_seed, seed, seed, api_visibility="private", queue=False).then(
         step, [ctx.session, seed], [ctx.session, diagram, gallery], api_name="overview_samples")

@@ -12,7 +12,7 @@ import gradio as gr
 import numpy as np
 
 from .compute import N_MIN, demo_batch, embed_batch
-from .figures import scale_trajectory_figure, temperature_bars_figure, temperature_curves_figure, thumbnail_uri
+from .figures import COLORS, scale_trajectory_figure, temperature_bars_figure, temperature_curves_figure, thumbnail_uri
 from .session import ensure
 from .ui import check_number
 
@@ -30,7 +30,7 @@ STRINGS = {
         "temperature.seed": "Batch seed",
         "temperature.new_batch": "New batch",
         "temperature.row": "Row i: which image",
-        "temperature.log_scale": "Logit scale exp(t) = 1/τ, on a log slider",
+        "temperature.log_scale": "Temperature: logit scale exp(t) = 1/τ (log slider)",
         "temperature.log_scale_info": "the slider shows log₁₀ exp(t): 0 → ×1 · 1 → ×10 · 2 → ×100",
         "temperature.use_learned": "Use the model's learned scale",
         "temperature.trajectory_heading": "How the scale was learned",
@@ -51,7 +51,7 @@ STRINGS = {
         "temperature.hover_p": "P =",
         "temperature.panel": "×{scale:.3g}  (τ = {tau:.3g})<br>H = {entropy:.2f} nats",
         "temperature.panel_yours": "<b>your ×{scale:.3g}</b><br>H = {entropy:.2f} nats",
-        "temperature.curves_title": "Row {i} as the scale grows: confidence up, loss down, gradients change size",
+        "temperature.curves_title": "Row {i} as the scale grows: entropy, loss and gradient size",
         "temperature.curves_x": "logit scale exp(t) = 1/τ  (log axis)",
         "temperature.y_nats": "nats",
         "temperature.y_grad": "gradient norm (log axis)",
@@ -92,7 +92,7 @@ STRINGS = {
         "temperature.seed": "批次随机种子",
         "temperature.new_batch": "换一批",
         "temperature.row": "第 i 行：选哪张图",
-        "temperature.log_scale": "logit 缩放系数 exp(t) = 1/τ（对数刻度滑块）",
+        "temperature.log_scale": "温度：logit 缩放系数 exp(t) = 1/τ（对数刻度滑块）",
         "temperature.log_scale_info": "滑块显示 log₁₀ exp(t)：0 → ×1 · 1 → ×10 · 2 → ×100",
         "temperature.use_learned": "使用模型学到的缩放系数",
         "temperature.trajectory_heading": "缩放系数是怎样学出来的",
@@ -113,7 +113,7 @@ STRINGS = {
         "temperature.hover_p": "P =",
         "temperature.panel": "×{scale:.3g}（τ = {tau:.3g}）<br>熵 = {entropy:.2f} nats",
         "temperature.panel_yours": "<b>你的 ×{scale:.3g}</b><br>熵 = {entropy:.2f} nats",
-        "temperature.curves_title": "第 {i} 行随缩放系数增大：置信度上升、损失下降、梯度大小改变",
+        "temperature.curves_title": "第 {i} 行随缩放系数增大：熵、损失与梯度大小",
         "temperature.curves_x": "logit 缩放系数 exp(t) = 1/τ（对数轴）",
         "temperature.y_nats": "nats",
         "temperature.y_grad": "梯度范数（对数轴）",
@@ -142,9 +142,10 @@ STRINGS = {
         "temperature.col_p_correct": "P(正确)",
         "temperature.col_entropy": "熵（nats）",
         "temperature.slider_mark": " ← 滑块",
-        "temperature.same_correct": "✓ 在每个缩放系数下排第一的都是描述 {j}，而且它正是正确描述：缩放系数只改变 softmax 有多确定。",
-        "temperature.same_wrong": "在每个缩放系数下排第一的都是描述 {j}，但正确描述是 {i}：任何温度都修正不了错误的排序，"
-                                  "只会改变这个错误有多自信。",
+        "temperature.same_correct": ("✓ 在每个缩放系数下排第一的都是描述 {j}，而且它正是正确描述："
+                                     "缩放系数只改变 softmax 有多确定。"),
+        "temperature.same_wrong": ("在每个缩放系数下排第一的都是描述 {j}，但正确描述是 {i}："
+                                   "任何温度都修正不了错误的排序，只会改变这个错误有多自信。"),
         "temperature.tie": "这里有几条描述并列第一，argmax 不唯一。",
     },
 }
@@ -263,7 +264,7 @@ def render(session, n, seed, row, log_scale):
     panel_scales.insert(slider_index, scale)
     panels = row_statistics(data.cosines, row, np.array(panel_scales))
     titles = [labels["panel_yours" if k == slider_index else "panel"].format(scale=s, tau=1 / s, entropy=h)
-              for k, (s, h) in enumerate(zip(panel_scales, panels.entropy))]
+              for k, (s, h) in enumerate(zip(panel_scales, panels.entropy, strict=True))]
     bar_labels = dict(labels, title=labels["bars_title"].format(i=row, n=n), y=labels["bars_y"].format(i=row),
                       x=labels["bars_x"])
     bars = temperature_bars_figure(panels.probs, panel_scales, titles, row, data.captions, slider_index, bar_labels)
@@ -288,7 +289,7 @@ def render(session, n, seed, row, log_scale):
                                       direction=direction))
     card = (f'<div style="display:flex;gap:12px;align-items:center">'
             f'<img src="{data.thumbnail}" width="72" height="72" alt="image {row}" '
-            f'style="image-rendering:pixelated;border:2px solid #00c853;border-radius:4px">'
+            f'style="image-rendering:pixelated;border:2px solid {COLORS["diagonal"]};border-radius:4px">'
             f'<div>{labels["card"].format(i=row)}<br><b>“{data.captions[row]}”</b></div></div>')
     return session, bars, curves, _table(labels, data, panels, slider_index, row), readout, card
 
@@ -327,16 +328,17 @@ def learned_scale(session):
 
 def fit_row(n, row):
     """Keep the row slider inside 0 ... n-1 when n changes."""
-    n = int(n) if n is not None else 8
-    row = int(row) if row is not None else 0
+    n = int(check_number(n, N_MIN, N_MAX, "n", integer=True))
+    row = int(check_number(row, 0, N_MAX - 1, "row i", integer=True))
     return gr.update(maximum=n - 1, value=min(row, n - 1))
 
 
 def refresh(session, n, seed, row, log_scale):
     """Page load and model change: start the slider at the model's learned scale, draw everything."""
     session, log_scale = learned_scale(session)
-    _, bars, curves, table, readout, card = render(session, n, seed, row, log_scale)
-    return log_scale, bars, curves, table, readout, card, trajectory(session)[1]
+    row_update = fit_row(n, row)
+    _, bars, curves, table, readout, card = render(session, n, seed, row_update["value"], log_scale)
+    return log_scale, row_update, bars, curves, table, readout, card, trajectory(session)[1]
 
 
 def build(ctx) -> None:
@@ -348,7 +350,8 @@ def build(ctx) -> None:
                                   info=t("temperature.log_scale_info"))
             use_learned = gr.Button(t("temperature.use_learned"), size="sm")
             n = gr.Slider(N_MIN, N_MAX, value=8, step=1, label=t("temperature.n"))
-            row = gr.Slider(0, 7, value=0, step=1, label=t("temperature.row"))
+            # the static maximum admits every row of the largest batch (API calls); the page narrows it to n - 1
+            row = gr.Slider(0, N_MAX - 1, value=0, step=1, label=t("temperature.row"))
             seed = gr.Number(value=0, precision=0, minimum=0, label=t("temperature.seed"))
             new_batch = gr.Button(t("temperature.new_batch"), size="sm")
         with gr.Column(scale=3):
@@ -369,7 +372,8 @@ def build(ctx) -> None:
         render, inputs, outputs, api_visibility="private", show_progress="hidden")
     new_batch.click(lambda s: int(s or 0) + 1, seed, seed, api_visibility="private").then(
         render, inputs, outputs, api_visibility="private", show_progress="hidden")
-    use_learned.click(learned_scale, [ctx.session], [ctx.session, log_scale], api_name="temperature_learned_scale").then(
+    use_learned.click(learned_scale, [ctx.session], [ctx.session, log_scale],
+                      api_name="temperature_learned_scale").then(
         render, inputs, outputs, api_visibility="private", show_progress="hidden")
-    ctx.refresh(refresh, inputs[1:], [log_scale, bars, curves, table, readout, card, trajectory_plot],
+    ctx.refresh(refresh, inputs[1:], [log_scale, row, bars, curves, table, readout, card, trajectory_plot],
                 api_name="temperature_refresh")

@@ -269,13 +269,13 @@ def build(ctx) -> None:
             patterns = gr.Markdown(elem_id="toy-world-patterns")
     body.render()
 
-    def redraw(session, value):
+    def redraw(session, seed):
         session = ensure(session)
-        return session, samples(session, value)
+        return session, samples(session, seed)
 
-    def rebuild(session, *values):
+    def rebuild(session, colour, shape, size, position):
         session = ensure(session)
-        return session, *scene(session, *values)
+        return session, *scene(session, colour, shape, size, position)
 
     gr.on([seed.submit, seed.blur], redraw, [ctx.session, seed], [ctx.session, gallery],
           api_name="toy_world_samples", trigger_mode="always_last")
