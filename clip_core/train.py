@@ -122,7 +122,7 @@ class Trainer:
         self.elapsed += step_seconds
         metrics = StepMetrics(
             step=self.steps_done, loss=loss.item(), acc_image_to_text=acc_i, acc_text_to_image=acc_t,
-            logit_scale=float(self.model.scale()), lr=lr, grad_norm=grad_norm,
+            logit_scale=self.model.scale().item(), lr=lr, grad_norm=grad_norm,
             data_seconds=data_seconds, step_seconds=step_seconds, elapsed=self.elapsed, finite=finite,
         )
         self.history.append(metrics)

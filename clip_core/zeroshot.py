@@ -67,7 +67,7 @@ def classify(model, tokenizer, images: torch.Tensor, classnames: list[str], temp
     """
     model.eval()
     I_e = model.encode_image(images) if image_embeddings is None else image_embeddings  # [N, d_e]
-    scale = float(model.scale()) if logit_scale is None else logit_scale
+    scale = model.scale().item() if logit_scale is None else logit_scale
     weights = class_embeddings(model, tokenizer, classnames, templates, ensemble)
     if ensemble == "embedding":
         return (scale * I_e @ weights.T).softmax(dim=-1)  # [N, C]
@@ -93,7 +93,7 @@ def evaluate_templates(model, tokenizer, images: torch.Tensor, labels: np.ndarra
     groups = groups or {}
     I_e = model.encode_image(images)  # [N, d_e]
     per_template = class_embeddings(model, tokenizer, classnames, templates, "probability")  # [T, C, d_e]
-    scale = float(model.scale())
+    scale = model.scale().item()
     probs = (scale * torch.einsum("nd,tcd->tnc", I_e, per_template)).softmax(dim=-1)  # [T, N, C]
 
     def row(name: str, p: torch.Tensor) -> dict:

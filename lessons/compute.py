@@ -53,7 +53,7 @@ def embed_batch(model: TinyCLIP, batch: Batch, caption_order: np.ndarray | None 
     captions = batch.captions if caption_order is None else [batch.captions[j] for j in caption_order]
     I_e = model.encode_image(batch.images)  # [n, d_e]
     T_e = model.encode_text(model.tokenizer(captions))  # [n, d_e]
-    return Embedded(I_e, T_e, captions, float(model.scale()))
+    return Embedded(I_e, T_e, captions, model.scale().item())
 
 
 def tau_to_scale(log10_tau: float) -> float:

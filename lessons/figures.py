@@ -76,7 +76,7 @@ def _short(text: str, width: int = 22) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def logits_figure(data: LogitsData, view: str, labels: dict[str, str], height: int = 640) -> go.Figure:
+def logits_figure(data: LogitsData, view: str, labels: dict[str, str], height: int = 600) -> go.Figure:
     """Heatmap of one view of the logits matrix, with the row losses on the right, the column
     losses below, the diagonal outlined and ln n drawn as the chance line.
 
@@ -140,7 +140,9 @@ def logits_figure(data: LogitsData, view: str, labels: dict[str, str], height: i
     title = (f"{labels['title_' + view]} — {labels['total']} {data.total:.3f} "
              f"(ln {n} = {ln_n:.3f}) · exp(t) = {data.scale:.1f}")
     base_layout(fig, title, height)
-    fig.update_layout(margin=dict(l=50, r=30, t=150 if show_captions else 90, b=30))
+    # the title sits at the very top, above the slanted captions
+    fig.update_layout(margin=dict(l=50, r=30, t=165 if show_captions else 90, b=30),
+                      title=dict(y=0.985, yref="container", yanchor="top"))
     fig.add_annotation(xref="x2", yref="paper", x=ln_n, y=0.235, text=f"ln {n}", showarrow=False,
                        font=dict(color=COLORS["chance"], size=11), yanchor="top")
     return fig

@@ -165,7 +165,7 @@ def render(session, n, seed, log10_tau, learned, view, shuffle, compare):
 def learned_tau(session):
     """Slider position of the current model's learned temperature."""
     session = ensure(session)
-    return session, scale_to_log10_tau(float(session.model().scale()))
+    return session, scale_to_log10_tau(session.model().scale().item())
 
 
 def export_png(session, n, seed, log10_tau, learned, view, shuffle):

@@ -73,7 +73,7 @@ def measure_shapes(model: TinyCLIP, batch: Batch) -> dict:
         "I_f": list(I_f.shape), "T_f": list(T_f.shape),
         "W_i": list(model.image_projection.shape), "W_t": list(model.text_projection.shape),
         "I_e": list(I_e.shape), "T_e": list(T_e.shape), "logits": list(logits.shape),
-        "scale": float(model.scale()),
+        "scale": model.scale().item(),
         "encoder": model.config.image_encoder,
         "config": model.config.to_dict(),
         "parameters": {"total": model.num_parameters(), "image": count(model.visual), "text": count(model.text),

@@ -1,61 +1,68 @@
-"""Launch the app in-process on a free port and give tests a gradio_client.Client."""
+"""Fixtures for driving the app through its API: gradio_client clients and an independent
+reference (the shipped checkpoint loaded straight from disk with clip_core) to check numbers against.
+
+The server itself (`app_url`) is in tests/conftest.py, shared with the browser tests.
+"""
 
 from __future__ import annotations
 
-import os
-import socket
+from dataclasses import dataclass
 
-os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+import pytest
+import torch
 
-import pytest  # noqa: E402
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="session")
-def app_url():
-    import torch
-
-    import app
-
-    torch.set_num_threads(2)
-    port = free_port()
-    demo = app.serve("127.0.0.1", port, prevent_thread_lock=True, quiet=True)
-    yield f"http://127.0.0.1:{port}/"
-    demo.close()
+from clip_core import ShapesWorld, TinyCLIP, checkpoint
+from clip_core.data import Batch
 
 
 @pytest.fixture(scope="session")
 def client(app_url):
+    """One API client for the whole run. gradio keeps a gr.State per client (session hash), so
+    tests that change the session's language or model must use `fresh_client` instead."""
+    from gradio_client import Client
+
+    return Client(app_url, verbose=False, download_files=True)
+
+
+@pytest.fixture
+def fresh_client(app_url):
+    """A client with a session of its own (a new browser tab, as far as the app can tell)."""
     from gradio_client import Client
 
     return Client(app_url, verbose=False)
 
 
-def plotly_json(value) -> dict:
-    """The plotly figure dict inside a gr.Plot output as gradio_client returns it."""
-    import json
+@dataclass
+class Reference:
+    """What the app should show, recomputed with clip_core from the same checkpoint files."""
 
-    if isinstance(value, dict) and "plot" in value:
-        value = value["plot"]
-    if isinstance(value, dict) and "value" in value:  # gr.update(...) wrapper
-        return plotly_json(value["value"])
-    return json.loads(value) if isinstance(value, str) else value
+    model: TinyCLIP  # the shipped checkpoint
+    random: TinyCLIP  # the app's "random init" model (same config, seed 0)
+    world: ShapesWorld
+    metrics: dict
+
+    def batch(self, n: int, seed: int) -> Batch:
+        from lessons.compute import demo_batch
+
+        return demo_batch(self.world, n, seed)
+
+    @torch.no_grad()
+    def embed(self, batch: Batch, captions: list[str] | None = None, model: TinyCLIP | None = None):
+        """(I_e [n, d_e], T_e [n, d_e]) of a batch, optionally with its captions reordered."""
+        model = model or self.model
+        captions = batch.captions if captions is None else captions
+        return model.encode_image(batch.images), model.encode_text(model.tokenizer(captions))
+
+    def scale(self, model: TinyCLIP | None = None) -> float:
+        return (model or self.model).scale().item()
 
 
-def decode(array) -> "np.ndarray":  # noqa: F821
-    """A plotly array that may be base64 'bdata' encoded (plotly >= 6)."""
-    import base64
+@pytest.fixture(scope="session")
+def reference(shipped_checkpoint) -> Reference:
+    from lessons.session import Session
 
-    import numpy as np
-
-    if isinstance(array, dict) and "bdata" in array:
-        data = np.frombuffer(base64.b64decode(array["bdata"]), dtype=np.dtype(array["dtype"]))
-        return data.reshape(array["shape"]) if "shape" in array else data
-    return np.asarray(array, dtype=object if array and isinstance(array[0], list) and isinstance(array[0][0], str) else None)
+    model = checkpoint.load(shipped_checkpoint)
+    metrics = checkpoint.read_metrics(shipped_checkpoint) or {}
+    world_seed = metrics.get("train_config", {}).get("world_seed", 0)
+    world = ShapesWorld(world_seed, image_size=model.config.image_size)
+    return Reference(model=model, random=Session().model("random"), world=world, metrics=metrics)

@@ -140,14 +140,14 @@ def test_load_refuses_right_keys_with_wrong_shapes(stepped_nano, tmp_path):
     weights = checkpoint.save(stepped_nano, tmp_path)
     config = json.loads((tmp_path / "config.json").read_text())
     tensors = load_file(str(weights))
-    tensors["image_projection"] = torch.zeros(tensors["image_projection"].shape[0], 7)  # embed_dim 16 -> 7
+    tensors["image_projection"] = torch.zeros(tensors["image_projection"].shape[0], 7)  # not embed_dim
     _rewrite(weights, tensors, config)
     with pytest.raises(CheckpointError, match="image_projection"):
         checkpoint.load(weights)
 
     # or: the weights are right but the config describes another shape
     checkpoint.save(stepped_nano, tmp_path)
-    config["model"]["embed_dim"] = 24
+    config["model"]["embed_dim"] += 8
     _rewrite(weights, load_file(str(weights)), config)
     with pytest.raises(CheckpointError, match="shape"):
         checkpoint.load(weights)

@@ -135,7 +135,8 @@ def test_render_shape_dtype_and_range(world):
     assert batch.images.shape == (10, 3, 32, 32)
     assert batch.images.dtype == torch.float32
     assert batch.images.min() >= 0.0 and batch.images.max() <= 1.0
-    big = ShapesWorld(0, image_size=48).render([{"colour": "red", "shape": "ring"}, {"colour": "blue", "shape": "cross"}])
+    scenes = [{"colour": "red", "shape": "ring"}, {"colour": "blue", "shape": "cross"}]
+    big = ShapesWorld(0, image_size=48).render(scenes)
     assert big.shape == (2, 3, 48, 48) and big.dtype == torch.float32
     assert big.min() >= 0.0 and big.max() <= 1.0
 

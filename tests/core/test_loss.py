@@ -74,8 +74,9 @@ def test_loss_breakdown_matches_an_independent_computation(n):
     assert breakdown.loss_text_to_image == pytest.approx(per_text.mean().item(), rel=1e-5)
 
     # both probability matrices are proper softmaxes of the same logits
-    assert torch.allclose(breakdown.p_image_to_text, torch.exp(logits) / torch.exp(logits).sum(1, keepdim=True), atol=1e-6)
-    assert torch.allclose(breakdown.p_text_to_image, torch.exp(logits) / torch.exp(logits).sum(0, keepdim=True), atol=1e-6)
+    exp = torch.exp(logits)
+    assert torch.allclose(breakdown.p_image_to_text, exp / exp.sum(dim=1, keepdim=True), atol=1e-6)
+    assert torch.allclose(breakdown.p_text_to_image, exp / exp.sum(dim=0, keepdim=True), atol=1e-6)
 
 
 def test_loss_breakdown_tells_rows_from_columns():

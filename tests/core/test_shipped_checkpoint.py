@@ -33,7 +33,8 @@ def assert_metrics_reproduce(folder: Path) -> None:
     assert set(recorded_rows) == set(new_rows)
     for template, row in recorded_rows.items():
         for key in ("accuracy", "seen", "held_out"):
-            assert abs(new_rows[template][key] - row[key]) <= TOLERANCE, (template, key, row[key], new_rows[template][key])
+            recomputed = new_rows[template][key]
+            assert abs(recomputed - row[key]) <= TOLERANCE, (template, key, row[key], recomputed)
 
     recorded_accuracy = metrics["in_batch_accuracy"]
     accuracy = in_batch_accuracy(model, world, train_config["batch_size"])

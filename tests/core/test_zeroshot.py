@@ -110,7 +110,7 @@ def test_evaluate_templates_agrees_with_classify(nano):
                               groups={"seen": ~held, "held_out": held})
     assert [r["template"] for r in rows] == [*templates, "ensemble (embedding)", "ensemble (probability)"]
     cases = [([t], "embedding") for t in templates] + [(templates, "embedding"), (templates, "probability")]
-    for row, (used, ensemble) in zip(rows, cases):
+    for row, (used, ensemble) in zip(rows, cases, strict=True):
         correct = classify(nano, nano.tokenizer, test.images, classnames, used, ensemble).argmax(-1).numpy() == labels
         assert row["accuracy"] == pytest.approx(correct.mean())
         assert row["seen"] == pytest.approx(correct[~held].mean())

@@ -1,0 +1,27 @@
+"""Every public api_name of the app has a test: a new endpoint without one fails here."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+TESTED = {
+    "/start_session", "/pick_model",
+    "/overview_samples", "/overview_refresh",
+    "/toy_world_samples", "/toy_world_scene", "/toy_world_reference",
+    "/logits_render", "/logits_export_png", "/logits_learned_tau", "/logits_refresh",
+    "/temperature_render", "/temperature_learned_scale", "/temperature_refresh",
+    "/logit_probability", "/logit_softmax", "/logit_clip_row", "/logit_refresh",
+}
+
+
+def test_every_public_endpoint_has_a_test(client):
+    endpoints = set(client.view_api(return_format="dict", print_info=False)["named_endpoints"])
+    assert endpoints - TESTED == set(), "endpoints without a test in tests/app"
+    assert TESTED - endpoints == set(), "tests for endpoints the app no longer has"
+
+
+def test_every_tested_endpoint_is_called_by_some_test():
+    sources = "".join(path.read_text() for path in Path(__file__).parent.glob("test_*.py") if path != Path(__file__))
+    called = set(re.findall(r'"(/\w+)"', sources))  # api_name="/x", or "/x" in a parametrize list
+    assert TESTED <= called, f"listed as tested but never called: {TESTED - called}"

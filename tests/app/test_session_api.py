@@ -1,0 +1,90 @@
+"""The header: /start_session (language) and /pick_model act on one browser session only.
+
+gradio keeps a gr.State per client session hash, so two gradio_client.Client objects are two
+learners: what one picks must not leak into the other. The pure handlers are tested too, with a
+Session object, since the API does not expose the state itself.
+"""
+
+from __future__ import annotations
+
+import gradio as gr
+import numpy as np
+import pytest
+from api_data import decode, number_after, plotly_json
+
+import app
+from lessons import logits, temperature
+from lessons.session import Session
+
+
+def logits_z(client, n=6, seed=2) -> tuple[np.ndarray, str]:
+    figure, _, summary, _ = client.predict(n, seed, -1.0, False, "logits", False, False, api_name="/logits_render")
+    (trace,) = [t for t in plotly_json(figure)["data"] if t["type"] == "heatmap"]
+    return decode(trace["z"]), summary
+
+
+def expected_logits(reference, model, n=6, seed=2) -> np.ndarray:
+    I_e, T_e = reference.embed(reference.batch(n, seed), model=model)
+    return (I_e @ T_e.T * 10.0).numpy()
+
+
+def test_picking_random_changes_only_this_session(app_url, reference):
+    from gradio_client import Client
+
+    learner, other = Client(app_url, verbose=False), Client(app_url, verbose=False)
+    shipped, random = expected_logits(reference, reference.model), expected_logits(reference, reference.random)
+    assert not np.allclose(shipped, random, atol=1e-2)
+
+    np.testing.assert_allclose(logits_z(learner)[0], shipped, atol=1e-4)
+    assert learner.predict("random", api_name="/pick_model") == ()
+    np.testing.assert_allclose(logits_z(learner)[0], random, atol=1e-4)
+    np.testing.assert_allclose(logits_z(other)[0], shipped, atol=1e-4)  # the other learner is unaffected
+    # every lesson of this session follows the pick
+    _, _, summary = learner.predict(4, 0, api_name="/logit_clip_row")
+    assert number_after(summary, "exp(t) =") == pytest.approx(reference.scale(reference.random), abs=6e-4)
+    svg, _ = learner.predict(0, api_name="/overview_samples")
+    assert "random init" in svg
+
+    learner.predict("shipped", api_name="/pick_model")
+    np.testing.assert_allclose(logits_z(learner)[0], shipped, atol=1e-4)
+
+
+def test_start_session_sets_the_language_of_this_session_only(app_url):
+    from gradio_client import Client
+
+    learner, other = Client(app_url, verbose=False), Client(app_url, verbose=False)
+    picker, lang = learner.predict("zh-CN", api_name="/start_session")
+    assert lang == "zh"
+    assert picker["value"] == "shipped" and [value for _, value in picker["choices"]] == ["shipped", "random"]
+    assert "损失" in logits_z(learner)[1]
+    assert "Loss" in logits_z(other)[1]
+    assert learner.predict("en", api_name="/start_session")[1] == "en"
+    assert "Loss" in logits_z(learner)[1]
+
+
+def test_pick_model_handler_switches_the_lessons_of_that_session(reference):
+    session, bystander = Session(), Session()
+    assert app.pick_model(session, "random") is session and session.model_name == "random"
+    _, figure, _, _, _ = logits.render(session, 6, 2, -1.0, False, "logits", False, False)
+    np.testing.assert_allclose(figure.data[0].z, expected_logits(reference, reference.random), atol=1e-4)
+    _, figure, _, _, _ = logits.render(bystander, 6, 2, -1.0, False, "logits", False, False)
+    np.testing.assert_allclose(figure.data[0].z, expected_logits(reference, reference.model), atol=1e-4)
+    _, log_scale = temperature.learned_scale(session)
+    assert 10**log_scale == pytest.approx(reference.scale(reference.random), rel=1e-2)
+
+
+def test_pick_model_handler_rejects_a_model_the_session_does_not_have():
+    session = Session()
+    with pytest.raises(gr.Error, match="no model named 'trained'"):
+        app.pick_model(session, "trained")  # only after the learner has trained one
+    assert session.model_name == "shipped"
+
+
+def test_start_session_handler_loads_the_model_and_offers_trained_once_there_is_one(reference):
+    session, picker, lang = app.start_session("zh-TW")
+    assert lang == "zh" and session.lang == "zh" and "shipped" in session.models
+    assert [value for _, value in picker["choices"]] == ["shipped", "random"]
+    session.set_trained(reference.random, history=[])
+    _, picker, _ = app.start_session("en", session)
+    assert [value for _, value in picker["choices"]] == ["shipped", "trained", "random"]
+    assert app.pick_model(session, "trained").model_name == "trained"

@@ -1,0 +1,139 @@
+"""The app in a real browser: every tab renders its figure without console errors, the controls
+redraw the logits heatmap, the language switch reloads the page in Chinese, nothing scrolls
+sideways at 1280 px, and a screenshot of every tab in both languages lands in assets/screenshots."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from lessons import LESSONS, tr
+from lessons.text import lesson_text
+
+CHROMIUM = Path("/usr/bin/chromium")
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing (make test installs Chromium)"),
+]
+
+LESSON_IDS = [lesson.LESSON_ID for lesson in LESSONS]
+MAIN_FIGURE = {  # what each tab must show once it is opened
+    "overview": "#overview-diagram svg",
+    "toy_world": "#toy-world-samples img",
+    "logits": ".js-plotly-plot",
+    "temperature": ".js-plotly-plot",
+    "logit": ".js-plotly-plot",
+}
+CJK = re.compile(r"[\u4e00-\u9fff]")
+TIMEOUT = 20_000  # ms
+
+PLOT_DATA = """(selector) => {
+  const gd = document.querySelector(selector);
+  if (!gd || !gd._fullData || !gd._fullData.length) return null;
+  const z = gd._fullData[0].z;
+  return {title: gd.layout.title.text, z: JSON.stringify(Array.from(z, row => Array.from(row)))};
+}"""
+
+
+def open_app(page, app_url: str, lang: str | None = None) -> None:
+    page.goto(app_url + (f"?lang={lang}" if lang else ""))
+    page.wait_for_selector(MAIN_FIGURE["overview"], timeout=TIMEOUT)
+
+
+def open_tab(page, lesson_id: str) -> None:
+    """Click a tab and wait until its main figure has drawn and its images have loaded."""
+    page.click(f"#tab-{lesson_id}-button")
+    panel = f"#tab-{lesson_id}"
+    page.wait_for_selector(f"{panel} {MAIN_FIGURE[lesson_id]}", state="visible", timeout=TIMEOUT)
+    if MAIN_FIGURE[lesson_id] == ".js-plotly-plot":
+        page.wait_for_function("(s) => [...document.querySelectorAll(s)].every(gd => gd.data && gd.data.length)",
+                               arg=f"{panel} .js-plotly-plot", timeout=TIMEOUT)
+    page.wait_for_function("(s) => [...document.querySelectorAll(s)].every(img => img.complete)",
+                           arg=f"{panel} img", timeout=TIMEOUT)
+    page.wait_for_selector(f"{panel} .lesson-lead p", timeout=TIMEOUT)
+
+
+def lead_fragment(lesson_id: str, lang: str) -> str:
+    """The longest plain run of the lesson's lead (no math, no markdown marks): it must be on the page."""
+    runs = re.split(r"\$[^$]*\$|[*`\"_\[\]()“”]", lesson_text(lesson_id, lang).lead)
+    return max((run.strip() for run in runs), key=len)
+
+
+def heatmap(page) -> dict:
+    data = page.evaluate(PLOT_DATA, "#tab-logits .js-plotly-plot")
+    assert data is not None, "the logits heatmap has no data"
+    return data
+
+
+def wait_for_new_heatmap(page, before: dict) -> dict:
+    page.wait_for_function(f"(s) => {{ const d = ({PLOT_DATA})(s); return d && d.z !== {json.dumps(before['z'])}; }}",
+                           arg="#tab-logits .js-plotly-plot", timeout=TIMEOUT)
+    return heatmap(page)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_tab_renders_cleanly_and_is_photographed(page, app_url, console_errors, screenshots_dir, lang):
+    open_app(page, app_url, lang)
+    tab_names = [page.inner_text(f"#tab-{lesson_id}-button").strip() for lesson_id in LESSON_IDS]
+    assert tab_names == [tr(lang, f"{lesson_id}.tab") for lesson_id in LESSON_IDS]
+    for index, lesson_id in enumerate(LESSON_IDS, start=1):
+        open_tab(page, lesson_id)
+        lead = page.inner_text(f"#tab-{lesson_id} .lesson-lead")
+        assert lead_fragment(lesson_id, lang) in lead, (lesson_id, lead)
+        assert bool(CJK.search(lead)) == (lang == "zh"), lead
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 1280, f"{lesson_id}: the page scrolls sideways ({width} px wide)"
+        page.evaluate("window.scrollTo(0, 0)")
+        page.screenshot(path=screenshots_dir / f"{lang}-{index}-{lesson_id}.png")
+    assert not console_errors, "\n".join(console_errors)
+    for index, lesson_id in enumerate(LESSON_IDS, start=1):
+        assert (screenshots_dir / f"{lang}-{index}-{lesson_id}.png").stat().st_size > 20_000
+
+
+def test_temperature_slider_and_new_batch_redraw_the_heatmap(page, app_url, console_errors):
+    open_app(page, app_url)
+    open_tab(page, "logits")
+    start = heatmap(page)
+    assert "exp(t) =" in start["title"]
+
+    # the temperature slider: type a value into its number box (an `input` event, like dragging)
+    box = page.locator("#tab-logits input[aria-label^='number input for Temperature']")
+    box.fill("-0.5")
+    box.press("Enter")
+    warmer = wait_for_new_heatmap(page, start)
+    assert "exp(t) = 3.2" in warmer["title"], warmer["title"]  # 10 ** 0.5 = 3.16
+    assert not page.locator("#tab-logits input[type=checkbox]").first.is_checked()  # no longer the learned τ
+
+    captions_before = page.evaluate("() => document.querySelector('#tab-logits .js-plotly-plot').layout.xaxis.ticktext")
+    page.click("#tab-logits button:has-text('New batch')")
+    new_batch = wait_for_new_heatmap(page, warmer)
+    assert "exp(t) = 3.2" in new_batch["title"]
+    captions_after = page.evaluate("() => document.querySelector('#tab-logits .js-plotly-plot').layout.xaxis.ticktext")
+    assert captions_after != captions_before
+    assert page.locator("#tab-logits").get_by_label("Batch seed").input_value() == "1"
+    assert not console_errors, "\n".join(console_errors)
+
+
+def test_switching_to_chinese_reloads_the_page_in_chinese(page, app_url, console_errors):
+    open_app(page, app_url)
+    open_tab(page, "logits")
+    english_lead = page.inner_text("#tab-logits .lesson-lead")
+    assert page.inner_text("#tab-logits-button").strip() == "3 · Logits matrix"
+
+    with page.expect_navigation(timeout=TIMEOUT):
+        page.click("#language label:has-text('中文')")
+    assert "lang=zh" in page.url
+    page.wait_for_selector(MAIN_FIGURE["overview"], timeout=TIMEOUT)
+    page.wait_for_function("() => document.querySelector('#tab-logits-button').innerText.includes('Logits 矩阵')",
+                           timeout=TIMEOUT)
+    assert page.inner_text("#tab-logits-button").strip() == "3 · Logits 矩阵"
+    assert page.inner_text("#tab-overview-button").strip() == tr("zh", "overview.tab")
+    open_tab(page, "logits")
+    chinese_lead = page.inner_text("#tab-logits .lesson-lead")
+    assert chinese_lead != english_lead and CJK.search(chinese_lead)
+    assert lead_fragment("logits", "zh") in chinese_lead
+    assert page.locator("#language input[value=zh]").is_checked()
+    assert not console_errors, "\n".join(console_errors)

@@ -1,0 +1,74 @@
+"""Fixtures shared by tests/app and tests/browser: one in-process CLIP Lab server on a free port,
+serving a private snapshot of the shipped checkpoint.
+
+The snapshot matters because assets/toy_clip may be retrained while the tests run: the app loads
+the checkpoint once per session, the tests load it again to recompute what the app shows, and
+both must see the same weights.
+"""
+
+from __future__ import annotations
+
+import os
+
+# before gradio or huggingface_hub is imported: no telemetry, no network
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+
+import shutil  # noqa: E402
+import socket  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _stamp(folder: Path) -> tuple:
+    return tuple(sorted((f.name, f.stat().st_mtime_ns, f.stat().st_size) for f in folder.iterdir()))
+
+
+@pytest.fixture(scope="session")
+def shipped_checkpoint(tmp_path_factory) -> Path:
+    """A copy of assets/toy_clip taken while nobody writes it; the app's sessions load this copy."""
+    import lessons.session
+    from clip_core import checkpoint
+
+    source = lessons.session.SHIPPED_CHECKPOINT
+    target = tmp_path_factory.mktemp("toy_clip")
+    for _ in range(60):
+        try:
+            before = _stamp(source)
+            shutil.copytree(source, target, dirs_exist_ok=True)
+            if _stamp(source) == before:
+                checkpoint.load(target)
+                checkpoint.read_metrics(target)
+                break
+        except (OSError, ValueError):  # a file replaced mid-copy, or a half-written one
+            pass
+        time.sleep(0.5)
+    else:
+        pytest.fail(f"{source} kept changing for 30 s (is it being retrained?)")
+    lessons.session.SHIPPED_CHECKPOINT = target
+    yield target
+    lessons.session.SHIPPED_CHECKPOINT = source
+
+
+@pytest.fixture(scope="session")
+def app_url(shipped_checkpoint) -> str:
+    """The app, launched in-process on a free port for the whole test session."""
+    import torch
+
+    import app
+
+    torch.set_num_threads(2)
+    port = free_port()
+    demo = app.serve("127.0.0.1", port, prevent_thread_lock=True, quiet=True)
+    yield f"http://127.0.0.1:{port}/"
+    demo.close()
