@@ -150,7 +150,8 @@ def serve(host: str = "127.0.0.1", port: int | None = 7860, share: bool = False,
     """Build and launch the app; tests pass prevent_thread_lock=True and a free port."""
     demo = build_app()
     demo.queue(default_concurrency_limit=4)
-    demo.launch(server_name=host, server_port=port, share=share, i18n=I18N, css=_css(), app_kwargs={"middleware": [Middleware(_LanguageScript)]},
+    demo.launch(server_name=host, server_port=port, share=share, i18n=I18N, css=_css(),
+                app_kwargs={"middleware": [Middleware(_LanguageScript)]},
                 theme=gr.themes.Soft(primary_hue="blue"), footer_links=["gradio"], **launch_kwargs)
     return demo
 

@@ -98,7 +98,8 @@ def load(path: str | Path) -> TinyCLIP:
     wrong = [k for k in expected if expected[k].shape != state[k].shape]
     if wrong:
         k = wrong[0]
-        raise CheckpointError(f"weight {k} has shape {tuple(state[k].shape)}, the config needs {tuple(expected[k].shape)}")
+        raise CheckpointError(f"weight {k} has shape {tuple(state[k].shape)}, "
+                              f"the config needs {tuple(expected[k].shape)}")
     bad = [k for k, v in state.items() if v.is_floating_point() and not torch.isfinite(v).all()]
     if bad:
         raise CheckpointError(f"weight {bad[0]} holds NaN or infinite values")

@@ -11,7 +11,6 @@ Rendering is vectorised numpy with 2x supersampling for smooth edges.
 
 from __future__ import annotations
 
-
 from dataclasses import dataclass
 
 import numpy as np
@@ -80,7 +79,7 @@ class Attributes:
     def pair_names(self) -> list[str]:
         """'colour shape' class name of every scene, e.g. 'red circle'."""
         colours = list(COLOURS)
-        return [f"{colours[c]} {SHAPES[s]}" for c, s in zip(self.colour, self.shape)]
+        return [f"{colours[c]} {SHAPES[s]}" for c, s in zip(self.colour, self.shape, strict=True)]
 
     @classmethod
     def from_names(cls, scenes: list[dict[str, str]]) -> Attributes:
@@ -235,7 +234,7 @@ class ShapesWorld:
         """Boolean mask [n]: whether each scene's colour-shape pair is held out."""
         colours = list(COLOURS)
         held = {(colours.index(c), SHAPES.index(s)) for c, s in self.held_out_pairs}
-        return np.array([(c, s) in held for c, s in zip(attributes.colour, attributes.shape)])
+        return np.array([(c, s) in held for c, s in zip(attributes.colour, attributes.shape, strict=True)])
 
     # ----- rendering ----------------------------------------------------------------------------
 

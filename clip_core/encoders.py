@@ -29,7 +29,8 @@ class SelfAttention(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         n, length, width = x.shape
         q, k, v = self.qkv(x).split(width, dim=-1)  # 3 x [n, L, w]
-        q, k, v = (t.view(n, length, self.heads, width // self.heads).transpose(1, 2) for t in (q, k, v))  # [n, h, L, w/h]
+        head_width = width // self.heads
+        q, k, v = (t.view(n, length, self.heads, head_width).transpose(1, 2) for t in (q, k, v))  # [n, h, L, w/h]
         y = F.scaled_dot_product_attention(q, k, v, is_causal=self.causal)  # [n, h, L, w/h]
         return self.out(y.transpose(1, 2).reshape(n, length, width))  # [n, L, w]
 
@@ -93,7 +94,8 @@ class ResidualBlock(nn.Module):
         self.bn2 = nn.BatchNorm2d(out_width)
         self.shortcut = nn.Identity()
         if stride != 1 or in_width != out_width:
-            self.shortcut = nn.Sequential(nn.Conv2d(in_width, out_width, 1, stride, bias=False), nn.BatchNorm2d(out_width))
+            self.shortcut = nn.Sequential(nn.Conv2d(in_width, out_width, 1, stride, bias=False),
+                                          nn.BatchNorm2d(out_width))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         y = F.relu(self.bn1(self.conv1(x)))

@@ -18,7 +18,8 @@ def _as_embeddings(model, gallery: torch.Tensor) -> torch.Tensor:
 
 
 @torch.no_grad()
-def search_images(model, text: str, gallery: torch.Tensor, k: int = 5, tokenizer=None) -> tuple[torch.Tensor, torch.Tensor]:
+def search_images(model, text: str, gallery: torch.Tensor, k: int = 5,
+                  tokenizer=None) -> tuple[torch.Tensor, torch.Tensor]:
     """Top-k gallery images for a text: (indices [k], cosine similarities [k]), best first.
 
     Args:

@@ -118,7 +118,7 @@ def zero_shot_report(model, world: ShapesWorld, n_per_pair: int = 8,
     Every test image is classified among all colour-shape pairs (seen and held out alike), so a
     model that never learned to compose colour and shape cannot score on held-out pairs.
     """
-    templates = templates or sorted({t for ts in TEMPLATE_SETS.values() for t in ts}, key=len)
+    templates = templates or list(dict.fromkeys(t for ts in TEMPLATE_SETS.values() for t in ts))
     classnames = world.classes("colour_shape")
     test = world.test_set(n_per_pair, "all")
     labels = np.array([classnames.index(p) for p in test.attributes.pair_names()])

@@ -459,3 +459,90 @@ def softmax_bars_figure(logits: np.ndarray, probs: np.ndarray, reference_probs: 
 
 def _subscript(number: int) -> str:
     return str(number).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
+
+
+# ----- lesson 5: training curves and the embedding map ----------------------------------------------
+
+
+def training_curves_figure(history: dict[str, list[float]], zero_shot: dict[str, list[float]], batch_size: int,
+                           max_scale: float, init_scale: float, labels: dict[str, str], height: int = 520) -> go.Figure:
+    """Four stacked panels sharing the step axis: loss (with ln n), in-batch accuracy (both
+    directions), the learned logit scale (with its start and clamp) and zero-shot accuracy
+    (seen and held-out pairs)."""
+    steps = history["step"]
+    fig = go.Figure()
+    domains = [[0.77, 1.0], [0.52, 0.72], [0.27, 0.47], [0.0, 0.22]]
+    axes = {}
+    for k, domain in enumerate(domains, start=1):
+        suffix = "" if k == 1 else str(k)
+        axes[f"yaxis{suffix}"] = dict(domain=domain, anchor=f"x{suffix}")
+        axes[f"xaxis{suffix}"] = dict(anchor=f"y{suffix}", matches="x" if k > 1 else None,
+                                      showticklabels=k == len(domains))
+    fig.update_layout(**axes)
+    chance = float(np.log(batch_size))
+    fig.add_trace(go.Scattergl(x=steps, y=history["loss"], name=labels["loss"], line=dict(color=COLORS["neutral"]),
+                               xaxis="x", yaxis="y"))
+    fig.add_trace(go.Scatter(x=[steps[0] if steps else 0, steps[-1] if steps else 1], y=[chance, chance],
+                             name=f"ln {batch_size}", mode="lines", line=dict(color=COLORS["chance"], dash="dash"),
+                             xaxis="x", yaxis="y"))
+    fig.add_trace(go.Scattergl(x=steps, y=history["acc_image_to_text"], name=labels["acc_i2t"],
+                               line=dict(color=COLORS["image"]), xaxis="x2", yaxis="y2"))
+    fig.add_trace(go.Scattergl(x=steps, y=history["acc_text_to_image"], name=labels["acc_t2i"],
+                               line=dict(color=COLORS["text"]), xaxis="x2", yaxis="y2"))
+    fig.add_trace(go.Scattergl(x=steps, y=history["logit_scale"], name=labels["scale"],
+                               line=dict(color="#6a3d9a"), xaxis="x3", yaxis="y3"))
+    for value, name in ((init_scale, labels["scale_start"]), (max_scale, labels["scale_clamp"])):
+        fig.add_trace(go.Scatter(x=[steps[0] if steps else 0, steps[-1] if steps else 1], y=[value, value],
+                                 mode="lines", name=name, showlegend=False, hoverinfo="skip",
+                                 line=dict(color=COLORS["neutral"], dash="dot", width=1), xaxis="x3", yaxis="y3"))
+    fig.add_trace(go.Scatter(x=zero_shot["step"], y=zero_shot["seen"], name=labels["zs_seen"], mode="lines+markers",
+                             line=dict(color="#2ca02c"), xaxis="x4", yaxis="y4"))
+    fig.add_trace(go.Scatter(x=zero_shot["step"], y=zero_shot["held_out"], name=labels["zs_held"],
+                             mode="lines+markers", line=dict(color="#9467bd", dash="dash"), xaxis="x4", yaxis="y4"))
+    top = max([chance * 1.15] + [v for v in history["loss"][:1] if np.isfinite(v)])
+    fig.update_layout(
+        yaxis=dict(title=dict(text=labels["loss_axis"], font=dict(size=11)), range=[0, top]),
+        yaxis2=dict(title=dict(text=labels["acc_axis"], font=dict(size=11)), range=[0, 1.02]),
+        yaxis3=dict(title=dict(text=labels["scale_axis"], font=dict(size=11)), type="log",
+                    range=[0, np.log10(max_scale * 1.3)]),
+        yaxis4=dict(title=dict(text=labels["zs_axis"], font=dict(size=11)), range=[0, 1.02]),
+        xaxis4=dict(title=dict(text=labels["step_axis"])),
+        legend=dict(orientation="h", y=-0.12, x=0, font=dict(size=11)),
+    )
+    base_layout(fig, labels["curves_title"], height)
+    fig.update_layout(margin=dict(l=60, r=15, t=40, b=70))
+    return fig
+
+
+def embedding_map_figure(image_points: np.ndarray, text_points: np.ndarray, captions: list[str],
+                         thumbnails: list[str] | None, labels: dict[str, str], height: int = 420) -> go.Figure:
+    """A 2-D map (PCA) of image and text embeddings with each matching pair joined by a line."""
+    fig = go.Figure()
+    xs, ys = [], []
+    for (xi, yi), (xt, yt) in zip(image_points, text_points, strict=True):
+        xs += [xi, xt, None]
+        ys += [yi, yt, None]
+    fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line=dict(color="#bbbbbb", width=1), hoverinfo="skip",
+                             name=labels["pair_line"]))
+    index = list(range(len(captions)))
+    fig.add_trace(go.Scatter(x=image_points[:, 0], y=image_points[:, 1], mode="markers+text", text=index,
+                             textposition="top center", name=labels["image_points"],
+                             marker=dict(color=COLORS["image"], size=11, symbol="square"),
+                             customdata=captions, hovertemplate="image %{text}<extra></extra>"))
+    fig.add_trace(go.Scatter(x=text_points[:, 0], y=text_points[:, 1], mode="markers+text", text=index,
+                             textposition="bottom center", name=labels["text_points"],
+                             marker=dict(color=COLORS["text"], size=11, symbol="circle"),
+                             customdata=captions, hovertemplate="caption %{text}: %{customdata}<extra></extra>"))
+    fig.update_layout(xaxis=dict(title=dict(text=labels["pc1"]), zeroline=False, scaleanchor="y"),
+                      yaxis=dict(title=dict(text=labels["pc2"]), zeroline=False),
+                      legend=dict(orientation="h", y=-0.18, x=0, font=dict(size=11)))
+    base_layout(fig, labels["map_title"], height)
+    fig.update_layout(margin=dict(l=55, r=15, t=45, b=70))
+    return fig
+
+
+def pca_2d(points: np.ndarray) -> np.ndarray:
+    """Project rows onto their first two principal components (centred, via SVD)."""
+    centred = points - points.mean(axis=0, keepdims=True)
+    _, _, vt = np.linalg.svd(centred, full_matrices=False)
+    return centred @ vt[:2].T

@@ -11,6 +11,7 @@ import gradio as gr
 import numpy as np
 import torch
 
+from . import ui
 from .compute import demo_batch, embed_batch
 from .figures import COLORS, logit_sigmoid_figure, softmax_bars_figure, thumbnail_uri
 from .session import ensure
@@ -292,7 +293,7 @@ def build(ctx) -> None:
     gr.Markdown(t("logit.section_probability"))
     with gr.Row(equal_height=False):
         with gr.Column(scale=1, min_width=280):
-            p = gr.Slider(P_MIN, P_MAX, value=0.8, step=0.001, label=t("logit.p"))
+            p = ui.Slider(P_MIN, P_MAX, value=0.8, step=0.001, label=t("logit.p"))
             chain = gr.Markdown()
         with gr.Column(scale=2):
             logit_plot = gr.Plot(show_label=False)
@@ -302,8 +303,8 @@ def build(ctx) -> None:
         with gr.Column(scale=1, min_width=280):
             logits_text = gr.Textbox(DEFAULT_LOGITS, label=t("logit.logits"), max_lines=1)
             apply = gr.Button(t("logit.apply"), size="sm")
-            shift = gr.Slider(SHIFT_MIN, SHIFT_MAX, value=0.0, step=0.1, label=t("logit.shift"))
-            multiply = gr.Slider(MULTIPLY_MIN, MULTIPLY_MAX, value=1.0, step=0.1, label=t("logit.multiply"))
+            shift = ui.Slider(SHIFT_MIN, SHIFT_MAX, value=0.0, step=0.1, label=t("logit.shift"))
+            multiply = ui.Slider(MULTIPLY_MIN, MULTIPLY_MAX, value=1.0, step=0.1, label=t("logit.multiply"))
         with gr.Column(scale=2):
             softmax_plot = gr.Plot(show_label=False)
     softmax_readout = gr.Markdown()
@@ -311,8 +312,8 @@ def build(ctx) -> None:
     gr.Markdown(t("logit.section_clip"))
     with gr.Row(equal_height=False):
         with gr.Column(scale=1, min_width=280):
-            row_n = gr.Slider(ROW_N_MIN, ROW_N_MAX, value=6, step=1, label=t("logit.row_n"))
-            row_seed = gr.Number(value=0, precision=0, minimum=0, label=t("logit.row_seed"))
+            row_n = ui.Slider(ROW_N_MIN, ROW_N_MAX, value=6, step=1, label=t("logit.row_n"))
+            row_seed = ui.Number(value=0, precision=0, minimum=0, label=t("logit.row_seed"))
             card = gr.HTML()
         with gr.Column(scale=2):
             table = gr.Markdown()

@@ -8,8 +8,20 @@ import tempfile
 import gradio as gr
 import numpy as np
 
-from .compute import (LOG_TAU_MAX, LOG_TAU_MIN, N_MAX, N_MIN, demo_batch, embed_batch, logits_data,
-                      scale_to_log10_tau, shuffled_order, tau_to_scale, thumbnails)
+from . import ui
+from .compute import (
+    LOG_TAU_MAX,
+    LOG_TAU_MIN,
+    N_MAX,
+    N_MIN,
+    demo_batch,
+    embed_batch,
+    logits_data,
+    scale_to_log10_tau,
+    shuffled_order,
+    tau_to_scale,
+    thumbnails,
+)
 from .figures import VIEWS, logits_figure, logits_png
 from .session import ensure
 from .ui import check_choice, check_number
@@ -145,7 +157,7 @@ def render(session, n, seed, log10_tau, learned, view, shuffle, compare):
     labels = _labels(lang)
     data = compute(session, n, seed, log10_tau, bool(learned), bool(shuffle))
     model_label = {"shipped": "toy CLIP (shipped)", "trained": "my trained model", "random": "random init"}[
-        session.model_name if session.model_name in session.models or session.model_name == "random" else "shipped"]
+        session.model_name if session.model_name in session.available_models() else "shipped"]
     main = logits_figure(data, view, labels)
     if compare:
         random_data = compute(session, n, seed, log10_tau, bool(learned), bool(shuffle), model_name="random")
@@ -156,9 +168,9 @@ def render(session, n, seed, log10_tau, learned, view, shuffle, compare):
         side_update = gr.update(value=None, visible=False)
     acc_i = int((data.logits.argmax(1) == np.arange(n)).sum())
     acc_t = int((data.logits.argmax(0) == np.arange(n)).sum())
-    summary = labels["summary"].format(total=data.total, li=float(data.per_image.mean()), lt=float(data.per_text.mean()),
-                                       n=n, ln=float(np.log(n)), scale=data.scale, tau=1 / data.scale,
-                                       acc_i=acc_i, acc_t=acc_t)
+    summary = labels["summary"].format(total=data.total, li=float(data.per_image.mean()),
+                                       lt=float(data.per_text.mean()), n=n, ln=float(np.log(n)),
+                                       scale=data.scale, tau=1 / data.scale, acc_i=acc_i, acc_t=acc_t)
     return session, main, side_update, summary, _code(data, n, model_label)
 
 
@@ -184,13 +196,14 @@ def build(ctx) -> None:
     lead, body = ctx.prose(LESSON_ID)
     with gr.Row(equal_height=False):
         with gr.Column(scale=1, min_width=280):
-            n = gr.Slider(N_MIN, N_MAX, value=8, step=1, label=t("logits.n"))
+            n = ui.Slider(N_MIN, N_MAX, value=8, step=1, label=t("logits.n"))
             with gr.Row():
-                seed = gr.Number(value=0, precision=0, minimum=0, label=t("logits.seed"), scale=2)
+                seed = ui.Number(value=0, precision=0, minimum=0, label=t("logits.seed"), scale=2)
                 new_batch = gr.Button(t("logits.new_batch"), scale=1, size="sm")
-            log_tau = gr.Slider(LOG_TAU_MIN, LOG_TAU_MAX, value=-1.15, step=0.01, label=t("logits.log_tau"))
+            log_tau = ui.Slider(LOG_TAU_MIN, LOG_TAU_MAX, value=-1.15, step=0.01, label=t("logits.log_tau"))
             learned = gr.Checkbox(value=True, label=t("logits.learned"))
-            view = gr.Radio([(t(f"logits.view.{v}"), v) for v in VIEWS], value="p_image_to_text", label=t("logits.view"))
+            view = gr.Radio([(t(f"logits.view.{v}"), v) for v in VIEWS], value="p_image_to_text",
+                            label=t("logits.view"))
             shuffle = gr.Checkbox(value=False, label=t("logits.shuffle"))
             compare = gr.Checkbox(value=False, label=t("logits.compare"))
             export = gr.Button(t("common.export_png"), size="sm")

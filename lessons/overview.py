@@ -9,6 +9,7 @@ import torch
 from clip_core import TinyCLIP
 from clip_core.data import Batch
 
+from . import ui
 from .compute import demo_batch
 from .diagram import two_tower_svg
 from .session import ensure
@@ -114,7 +115,7 @@ def build(ctx) -> None:
     t = ctx.i18n
     lead, body = ctx.prose(LESSON_ID)
     diagram = gr.HTML(elem_id="overview-diagram", padding=True)
-    seed = gr.Number(value=0, precision=0, visible=False)
+    seed = ui.Number(value=0, precision=0, visible=False)
     with gr.Row(equal_height=False):
         with gr.Column(scale=3):
             gallery = gr.Gallery(label=t("overview.samples"), columns=4, rows=2, height="auto", format="png",

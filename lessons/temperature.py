@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import gradio as gr
 import numpy as np
 
+from . import ui
 from .compute import N_MIN, demo_batch, embed_batch
 from .figures import COLORS, scale_trajectory_figure, temperature_bars_figure, temperature_curves_figure, thumbnail_uri
 from .session import ensure
@@ -346,13 +347,13 @@ def build(ctx) -> None:
     lead, body = ctx.prose(LESSON_ID)
     with gr.Row(equal_height=False):
         with gr.Column(scale=1, min_width=290):
-            log_scale = gr.Slider(LOG_SCALE_MIN, LOG_SCALE_MAX, value=2.0, step=0.01, label=t("temperature.log_scale"),
+            log_scale = ui.Slider(LOG_SCALE_MIN, LOG_SCALE_MAX, value=2.0, step=0.01, label=t("temperature.log_scale"),
                                   info=t("temperature.log_scale_info"))
             use_learned = gr.Button(t("temperature.use_learned"), size="sm")
-            n = gr.Slider(N_MIN, N_MAX, value=8, step=1, label=t("temperature.n"))
+            n = ui.Slider(N_MIN, N_MAX, value=8, step=1, label=t("temperature.n"))
             # the static maximum admits every row of the largest batch (API calls); the page narrows it to n - 1
-            row = gr.Slider(0, N_MAX - 1, value=0, step=1, label=t("temperature.row"))
-            seed = gr.Number(value=0, precision=0, minimum=0, label=t("temperature.seed"))
+            row = ui.Slider(0, N_MAX - 1, value=0, step=1, label=t("temperature.row"))
+            seed = ui.Number(value=0, precision=0, minimum=0, label=t("temperature.seed"))
             new_batch = gr.Button(t("temperature.new_batch"), size="sm")
         with gr.Column(scale=3):
             with gr.Row(equal_height=False):

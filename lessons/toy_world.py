@@ -11,6 +11,7 @@ import numpy as np
 
 from clip_core.data import ATTRIBUTE_KINDS, CAPTION_PATTERNS, COLOURS, POSITIONS, SHAPES, SIZES, caption_for
 
+from . import ui
 from .compute import demo_batch
 from .figures import COLORS, to_pil
 from .session import ensure
@@ -239,7 +240,7 @@ def build(ctx) -> None:
     lead, body = ctx.prose(LESSON_ID)
     with gr.Row(equal_height=False):
         with gr.Column(scale=1, min_width=200):
-            seed = gr.Number(value=0, precision=0, minimum=0, maximum=SEED_MAX, label=t("toy_world.seed"))
+            seed = ui.Number(value=0, precision=0, minimum=0, maximum=SEED_MAX, label=t("toy_world.seed"))
             regenerate = gr.Button(t("toy_world.regenerate"), variant="primary", size="sm")
             gr.Markdown(t("toy_world.samples_note"))
         with gr.Column(scale=5):

@@ -38,6 +38,34 @@ def check_number(value, lo: float, hi: float, name: str, lang: str = "en", integ
     return number
 
 
+class Slider(gr.Slider):
+    """gr.Slider whose API input must be a number: anything else gets a clear message (the stock
+    component fails with a TypeError that reaches the learner as a generic error)."""
+
+    is_template = True  # rendered by the front end exactly like gr.Slider
+
+    def preprocess(self, payload):
+        return super().preprocess(_number_or_error(payload))
+
+
+class Number(gr.Number):
+    """gr.Number with the same check as Slider."""
+
+    is_template = True
+
+    def preprocess(self, payload):
+        return super().preprocess(None if payload is None else _number_or_error(payload))
+
+
+def _number_or_error(payload):
+    if isinstance(payload, bool) or not isinstance(payload, (int, float)):
+        try:
+            payload = float(payload)
+        except (TypeError, ValueError):
+            raise gr.Error(f"Expected a number, got {payload!r}. / 这里需要一个数字，收到的是 {payload!r}。") from None
+    return payload
+
+
 def check_choice(value, choices, name: str) -> str:
     if value not in choices:
         raise gr.Error(f"{name} must be one of {list(choices)} (got {value!r}).")
