@@ -133,8 +133,9 @@ def build_app() -> gr.Blocks:
             loaded.then(_session_first(hook.fn), [session, *hook.inputs], hook.outputs,
                         api_name=hook.api_name, api_visibility="public" if hook.api_name else "private")
         changed = model_picker.input(pick_model, [session, model_picker], [session], api_name="pick_model")
-        for hook in ctx.on_model_change:
-            changed.then(_session_first(hook.fn), [session, *hook.inputs], hook.outputs, api_visibility="private")
+        for event in [changed, *ctx.model_change_events]:
+            for hook in ctx.on_model_change:
+                event.then(_session_first(hook.fn), [session, *hook.inputs], hook.outputs, api_visibility="private")
         language.input(None, language, None, js=SWITCH_JS)
     return demo
 

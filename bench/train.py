@@ -56,6 +56,7 @@ WARMUP_STEPS = 30  # steps of the throwaway run that estimates throughput
 WARMUP_SKIP = 5  # first steps of any timed run are left out (allocator and cache warm-up)
 REPLAY_BATCHES = 200  # pre-generated batches for the bare-loop comparison
 REPLAY_ROUNDS = 2  # bare and Trainer alternate this many times; the fastest round of each counts
+CONTENDED_CORES = 0.2  # other processes using more than this (in cores) invalidate the timings
 
 # clip_core/train.py calls float(model.scale()) on a tensor that requires grad; harmless here.
 warnings.filterwarnings("ignore", message="Converting a tensor with requires_grad=True to a scalar")
@@ -63,6 +64,50 @@ warnings.filterwarnings("ignore", message="Converting a tensor with requires_gra
 
 def log(message: str) -> None:
     print(message, flush=True)
+
+
+class OtherCpu:
+    """CPU time that other processes used while a section ran, in cores (Linux /proc/stat).
+
+    The benchmark owns both cores; anything else running makes every number below it low, so
+    each section says how busy the rest of the machine was.
+    """
+
+    def __init__(self) -> None:
+        self.ticks_per_s = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+        self.start = self._sample()
+
+    def _sample(self) -> tuple[float, float, float] | None:
+        try:
+            with open("/proc/stat") as f:
+                fields = [int(x) for x in f.readline().split()[1:]]
+        except (OSError, ValueError):
+            return None
+        busy = (sum(fields[:8]) - fields[3] - fields[4]) / self.ticks_per_s  # all but idle and iowait
+        own = os.times()
+        return busy, own.user + own.system, time.perf_counter()
+
+    def cores(self) -> float | None:
+        """Average cores used by other processes since construction (None when unknown)."""
+        end = self._sample()
+        if self.start is None or end is None or end[2] <= self.start[2]:
+            return None
+        other = (end[0] - self.start[0]) - (end[1] - self.start[1])
+        return max(0.0, other / (end[2] - self.start[2]))
+
+
+def idle_check(seconds: float = 2.0) -> float | None:
+    """Cores used by other processes over a short quiet look before starting."""
+    monitor = OtherCpu()
+    time.sleep(seconds)
+    return monitor.cores()
+
+
+def contention_note(label: str, cores: float | None) -> str:
+    if cores is None:
+        return f"{label}: other processes' CPU use unknown"
+    flag = "  <-- CONTENDED: numbers are low" if cores > CONTENDED_CORES else ""
+    return f"{label}: other processes used {cores:.2f} of {os.cpu_count()} cores on average{flag}"
 
 
 # ----- setup ------------------------------------------------------------------------------------
@@ -136,6 +181,7 @@ class TimedRun:
     final_running_in_batch: float = float("nan")
     marks: list[MarkResult] = field(default_factory=list)
     history: list[StepMetrics] = field(default_factory=list)
+    other_cores: float | None = None  # CPU use of other processes during the run
 
 
 def evaluate(trainer: Trainer, world: ShapesWorld, mark: float) -> MarkResult:
@@ -169,6 +215,7 @@ def timed_run(preset: Preset, world: ShapesWorld, budget: float) -> TimedRun:
     log(f"  {estimate:.1f} steps/s -> train.steps = {steps} for a {budget:g} s budget")
     run = TimedRun(budget=budget, estimated_steps_per_s=estimate, scheduled_steps=steps)
 
+    monitor = OtherCpu()
     trainer = fresh_trainer(preset, world, steps=steps)
     marks = [m for m in MARKS if m < budget] + [budget]
     window: deque[float] = deque(maxlen=RUNNING_WINDOW)
@@ -198,6 +245,8 @@ def timed_run(preset: Preset, world: ShapesWorld, budget: float) -> TimedRun:
     run.steps_done, run.elapsed = trainer.steps_done, trainer.elapsed
     run.final_running_in_batch = sum(window) / len(window)
     run.history = trainer.history
+    run.other_cores = monitor.cores()
+    log("  " + contention_note("timed run", run.other_cores))
     return run
 
 
@@ -286,6 +335,7 @@ class OverheadResult:
     bare_steps_per_s: list[float]
     trainer_steps_per_s: list[float]
     trainer_steps_per_s_no_data: list[float]
+    other_cores: float | None = None
 
     @property
     def bare(self) -> float:
@@ -305,6 +355,7 @@ def measure_overhead(preset: Preset, world: ShapesWorld, tokenizer: Tokenizer) -
     replay = pregenerate(preset, world, tokenizer, REPLAY_BATCHES)
     log(f"  {replay.seconds:.1f} s ({1000 * replay.seconds / REPLAY_BATCHES:.1f} ms per batch)")
     result = OverheadResult(REPLAY_BATCHES, replay.seconds / REPLAY_BATCHES, [], [], [])
+    monitor = OtherCpu()
     for round_ in range(1, REPLAY_ROUNDS + 1):
         bare = time_bare_loop(preset, world, replay)
         result.bare_steps_per_s.append(bare)
@@ -314,6 +365,8 @@ def measure_overhead(preset: Preset, world: ShapesWorld, tokenizer: Tokenizer) -
         result.trainer_steps_per_s_no_data.append(replayed.steps_per_s_no_data)
         log(f"  round {round_}: Trainer   {replayed.steps_per_s:.1f} steps/s "
             f"({replayed.steps_per_s_no_data:.1f} without its tokenising time)")
+    result.other_cores = monitor.cores()
+    log("  " + contention_note("overhead comparison", result.other_cores))
     return result
 
 
@@ -400,6 +453,8 @@ def report(preset_name: str, run: TimedRun, overhead: OverheadResult, batch_size
     print_table("4. Targets (DESIGN.md section 4)",
                 [("PASS" if t["pass"] else "MISS", t["target"], t["measured"]) for t in targets],
                 ("result", "target", "measured"))
+    log(contention_note("machine during the timed run", run.other_cores))
+    log(contention_note("machine during the overhead comparison", overhead.other_cores))
 
     return {
         "preset": preset_name,
@@ -424,6 +479,7 @@ def report(preset_name: str, run: TimedRun, overhead: OverheadResult, batch_size
             "generate_seconds_per_batch": overhead.generate_seconds_per_batch,
         },
         "targets": targets,
+        "other_processes_cores": {"timed_run": run.other_cores, "overhead": overhead.other_cores},
     }
 
 
@@ -451,10 +507,8 @@ def main(argv: list[str] | None = None) -> int:
     world = make_world(preset)
     log(f"bench/train.py: preset {args.preset!r}, seed {preset.train.seed}, {torch.get_num_threads()} threads, "
         f"torch {torch.__version__}, python {platform.python_version()}")
-    load = os.getloadavg()[0]
-    if load > 0.5:
-        log(f"WARNING: 1-minute load average is {load:.2f} before starting; other processes compete for the "
-            f"{os.cpu_count()} cores and every number below will be low")
+    before = idle_check()
+    log(contention_note("before starting", before))
 
     run: TimedRun = timed("timed run", lambda: timed_run(preset, world, args.seconds))  # type: ignore[assignment]
     tokenizer = Tokenizer(world.vocabulary(), preset.model.context_length)  # as build_model makes it
@@ -462,10 +516,8 @@ def main(argv: list[str] | None = None) -> int:
                                      lambda: measure_overhead(preset, world, tokenizer))
     results = report(args.preset, run, overhead, preset.train.batch_size)
     results["wall_seconds"] = time.perf_counter() - wall
-    results["load_average_at_start"] = load
-    results["load_average_at_end"] = os.getloadavg()[0]
-    log(f"\ntotal wall time {results['wall_seconds']:.1f} s; 1-minute load average {load:.2f} at start, "
-        f"{results['load_average_at_end']:.2f} at end (this process alone adds about {THREADS})")
+    results["other_processes_cores"]["before"] = before
+    log(f"\ntotal wall time {results['wall_seconds']:.1f} s")
     if args.json:
         with open(args.json, "w") as f:
             json.dump(results, f, indent=1, default=float)

@@ -128,3 +128,73 @@ def zero_shot_report(model, world: ShapesWorld, n_per_pair: int = 8,
     singles = [r for r in rows if not r["template"].startswith("ensemble")]
     best = max(singles, key=lambda r: (r["seen"] + r["held_out"], r["held_out"]))
     return {"n_per_pair": n_per_pair, "n_images": int(len(labels)), "templates": rows, "best_template": best}
+
+
+@torch.no_grad()
+def greedy_template_selection(image_embeddings: torch.Tensor, template_embeddings: torch.Tensor, labels: np.ndarray,
+                              ensemble: str = "embedding", logit_scale: float = 100.0,
+                              max_templates: int | None = None,
+                              groups: dict[str, np.ndarray] | None = None) -> list[dict]:
+    """Forward selection of a template ensemble (openai/CLIP "Prompt_Engineering_for_ImageNet").
+
+    Starts from the best single template, then repeatedly adds the template whose addition
+    raises the ensemble's accuracy the most, and stops as soon as no addition raises it (or at
+    `max_templates`). Ties go to the template listed first. Accuracy along the returned path
+    therefore strictly increases. The selection is scored on the same labelled images it is
+    chosen on, so its last accuracy is an optimistic estimate.
+
+    Args:
+        image_embeddings: unit image embeddings [N, d_e].
+        template_embeddings: unit text embeddings per template and class [T, C, d_e], e.g.
+            `class_embeddings(..., ensemble="probability")`.
+        labels: [N] index of each image's true class.
+        ensemble: "embedding" (average unit embeddings, re-normalise) or "probability" (average
+            the per-template softmax outputs).
+        logit_scale: softmax scale for the probability ensemble (the embedding ensemble's argmax
+            does not depend on it).
+        groups: optional boolean masks [N] (e.g. {"seen": ..., "held_out": ...}); every step then
+            also reports the accuracy inside each group (the selection uses overall accuracy).
+
+    Returns:
+        the path, one dict per step: {"step": 1, "added": index of the template added,
+        "selected": indices chosen so far, "accuracy": ensemble accuracy with them, and one
+        entry per group}.
+    """
+    if ensemble not in ("embedding", "probability"):
+        raise ValueError(f"ensemble must be 'embedding' or 'probability', not {ensemble!r}")
+    labels = torch.as_tensor(np.asarray(labels))
+    T_e = F.normalize(template_embeddings, dim=-1)  # [T, C, d_e]
+    cosines = torch.einsum("nd,tcd->tnc", image_embeddings, T_e)  # [T, N, C]
+    probs = (logit_scale * cosines).softmax(dim=-1)  # [T, N, C]
+
+    def correct(chosen: list[int]) -> torch.Tensor:
+        if ensemble == "embedding":
+            weights = F.normalize(T_e[chosen].mean(dim=0), dim=-1)  # [C, d_e]
+            scores = image_embeddings @ weights.T  # [N, C]
+        else:
+            scores = probs[chosen].mean(dim=0)  # [N, C]
+        return scores.argmax(dim=-1) == labels  # [N]
+
+    def accuracy(chosen: list[int]) -> float:
+        return float(correct(chosen).float().mean())
+
+    def step(number: int, added: int, chosen: list[int]) -> dict:
+        hits = correct(chosen).numpy()
+        row = {"step": number, "added": added, "selected": chosen, "accuracy": float(hits.mean())}
+        for group, mask in (groups or {}).items():
+            row[group] = float(hits[mask].mean()) if np.any(mask) else float("nan")
+        return row
+
+    n_templates = len(template_embeddings)
+    limit = n_templates if max_templates is None else min(max_templates, n_templates)
+    singles = [accuracy([t]) for t in range(n_templates)]
+    best = int(np.argmax(singles))  # argmax keeps the first of equal scores
+    path = [step(1, best, [best])]
+    while len(path[-1]["selected"]) < limit:
+        chosen, current = path[-1]["selected"], path[-1]["accuracy"]
+        gains = [(accuracy(chosen + [t]), t) for t in range(n_templates) if t not in chosen]
+        score, added = max(gains, key=lambda pair: (pair[0], -pair[1]))
+        if score <= current:
+            break
+        path.append(step(len(path) + 1, added, chosen + [added]))
+    return path

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 
 import gradio as gr
 
-from . import logit, logits, overview, temperature, toy_world
+from . import logit, logits, overview, temperature, toy_world, train_live
 from .text import lesson_text
 
-LESSONS = [overview, toy_world, logits, temperature, logit]
+LESSONS = [overview, toy_world, logits, temperature, train_live, logit]
 
 COMMON_STRINGS = {
     "en": {
@@ -75,6 +75,11 @@ class LessonContext:
     i18n: gr.I18n
     on_load: list[Hook] = field(default_factory=list)
     on_model_change: list[Hook] = field(default_factory=list)
+    model_change_events: list = field(default_factory=list)
+
+    def model_changed_by(self, event) -> None:
+        """Refresh every lesson after `event` (e.g. training finished and picked the new model)."""
+        self.model_change_events.append(event)
 
     def refresh(self, fn: Callable, inputs: list, outputs: list, api_name: str | None = None,
                 on_model_change: bool = True) -> None:

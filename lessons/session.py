@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from clip_core import ShapesWorld, TinyCLIP, build_model, checkpoint
 from clip_core.config import ModelConfig
@@ -29,6 +30,7 @@ class Session:
     histories: dict[str, list[dict]] = field(default_factory=dict)  # learned-scale trajectories etc.
     world_seed: int = 0
     cache: dict = field(default_factory=dict)  # per-lesson memo of batches and embeddings
+    training: Any = None  # the live training run of lesson 5 (lessons.train_live.TrainingRun)
 
     @property
     def world(self) -> ShapesWorld:

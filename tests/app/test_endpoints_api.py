@@ -12,6 +12,8 @@ TESTED = {
     "/logits_render", "/logits_export_png", "/logits_learned_tau", "/logits_refresh",
     "/temperature_render", "/temperature_learned_scale", "/temperature_refresh",
     "/logit_probability", "/logit_softmax", "/logit_clip_row", "/logit_refresh",
+    "/train_preset", "/train_start", "/train_resume", "/train_pause", "/train_step", "/train_reset",
+    "/train_download", "/train_upload",
 }
 
 
