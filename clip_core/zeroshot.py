@@ -176,11 +176,11 @@ def greedy_template_selection(image_embeddings: torch.Tensor, template_embedding
         return scores.argmax(dim=-1) == labels  # [N]
 
     def accuracy(chosen: list[int]) -> float:
-        return float(correct(chosen).float().mean())
+        return int(correct(chosen).sum()) / len(labels)  # exact counts: equal accuracies compare equal
 
     def step(number: int, added: int, chosen: list[int]) -> dict:
         hits = correct(chosen).numpy()
-        row = {"step": number, "added": added, "selected": chosen, "accuracy": float(hits.mean())}
+        row = {"step": number, "added": added, "selected": chosen, "accuracy": int(hits.sum()) / len(hits)}
         for group, mask in (groups or {}).items():
             row[group] = float(hits[mask].mean()) if np.any(mask) else float("nan")
         return row

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 
 import gradio as gr
 
-from . import logit, logits, overview, temperature, toy_world, train_live
+from . import logit, logits, overview, search, temperature, toy_world, train_live, zeroshot
 from .text import lesson_text
 
-LESSONS = [overview, toy_world, logits, temperature, train_live, logit]
+LESSONS = [overview, toy_world, logits, temperature, train_live, zeroshot, search, logit]
 
 COMMON_STRINGS = {
     "en": {

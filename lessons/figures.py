@@ -545,3 +545,141 @@ def pca_2d(points: np.ndarray) -> np.ndarray:
     centred = points - points.mean(axis=0, keepdims=True)
     _, _, vt = np.linalg.svd(centred, full_matrices=False)
     return centred @ vt[:2].T
+
+
+# ----- lesson 6: zero-shot probabilities, template comparison, greedy selection ---------------------
+
+SEEN_COLOR = "#2ca02c"  # zero-shot accuracy on seen colour-shape pairs (as in lesson 5's curves)
+HELD_OUT_COLOR = "#9467bd"  # ... and on held-out pairs
+
+
+def zeroshot_bars_figure(classnames: list[str], probs: np.ndarray, truth: int | None, labels: dict[str, str],
+                         height: int = 380) -> go.Figure:
+    """Horizontal probability bars of the top classes, the most likely on top.
+
+    Args:
+        classnames: the k classes shown, most likely first.
+        probs: [k] their probabilities.
+        truth: position of the true class among them (drawn green), or None.
+        labels: title, x, truth, others.
+    """
+    k = len(classnames)
+    colors = [COLORS["diagonal"] if j == truth else OTHER_CAPTIONS for j in range(k)]
+    data = [dict(type="bar", orientation="h", x=np.asarray(probs, dtype=float), y=list(range(k)),
+                 marker=dict(color=colors, line=dict(color="#3a3a3a", width=0.5)), customdata=classnames,
+                 text=[f"{p:.3f}" for p in probs], textposition="outside", cliponaxis=False, showlegend=False,
+                 hovertemplate="%{customdata}: p = %{x:.4f}<extra></extra>")]
+    legend = [dict(type="bar", x=[None], y=[None], orientation="h", marker=dict(color=color), name=labels[key])
+              for key, color in (("truth", COLORS["diagonal"]), ("others", OTHER_CAPTIONS))
+              if key != "truth" or truth is not None]
+    return _figure(data + legend, labels["title"], height, dict(l=10, r=50, t=48, b=50),
+                   xaxis=dict(range=[0, 1.12], title=dict(text=labels["x"]), tickvals=[0, 0.25, 0.5, 0.75, 1],
+                              fixedrange=True),
+                   yaxis=dict(tickvals=list(range(k)), ticktext=classnames, autorange="reversed", automargin=True,
+                              fixedrange=True),
+                   bargap=0.25, legend=dict(orientation="h", x=1.0, xanchor="right", y=1.0, yanchor="bottom"))
+
+
+def template_accuracy_figure(names: list[str], groups: dict[str, list[float]], overall: list[float], chance: float,
+                             labels: dict[str, str], height: int | None = None) -> go.Figure:
+    """Accuracy (%) of every template and ensemble: one bar per group (seen, held-out), a black
+    tick for all images, and the chance level as a dashed line.
+
+    Args:
+        names: row names (templates, then the ensembles), drawn top to bottom.
+        groups: {"seen": [...], "held_out": [...]} accuracies in [0, 1] (NaN: group empty).
+        overall: accuracy over all images, per row.
+        chance: 1 / number of classes.
+        labels: title, x, seen, held_out, all, chance.
+    """
+    rows = list(range(len(names)))
+    colors = {"seen": SEEN_COLOR, "held_out": HELD_OUT_COLOR}
+    data = []
+    for group, values in groups.items():
+        values = np.asarray(values, dtype=float)
+        if np.isnan(values).all():
+            continue
+        data.append(dict(type="bar", orientation="h", x=100 * values, y=rows, name=labels[group], customdata=names,
+                         marker=dict(color=colors.get(group, COLORS["neutral"])),
+                         hovertemplate=f"%{{customdata}}<br>{labels[group]}: %{{x:.1f}} %<extra></extra>"))
+    data.append(dict(type="scatter", mode="markers", x=100 * np.asarray(overall, dtype=float), y=rows,
+                     name=labels["all"], customdata=names,
+                     marker=dict(symbol="line-ns", size=16, line=dict(color="#000000", width=2.5)),
+                     hovertemplate=f"%{{customdata}}<br>{labels['all']}: %{{x:.1f}} %<extra></extra>"))
+    ticks = [f"<b>{name}</b>" if name.startswith("ensemble") else name for name in names]
+    shapes = [dict(type="line", x0=100 * chance, x1=100 * chance, y0=-0.5, y1=len(names) - 0.5, xref="x", yref="y",
+                   line=dict(color=COLORS["chance"], dash="dash", width=2))]
+    annotations = [dict(text=labels["chance"], x=100 * chance, y=-0.5, xref="x", yref="y", showarrow=False,
+                        xanchor="left", yanchor="bottom", font=dict(size=11, color=COLORS["chance"]))]
+    return _figure(data, labels["title"], height or 120 + 30 * len(names), dict(l=10, r=20, t=48, b=50),
+                   xaxis=dict(range=[0, 102], title=dict(text=labels["x"]), fixedrange=True),
+                   yaxis=dict(tickvals=rows, ticktext=ticks, autorange="reversed", automargin=True, fixedrange=True),
+                   barmode="group", bargap=0.2, shapes=shapes, annotations=annotations,
+                   legend=dict(orientation="h", x=1.0, xanchor="right", y=1.0, yanchor="bottom"))
+
+
+def greedy_path_figure(path: list[dict], names: list[str], all_templates: dict[str, float], labels: dict[str, str],
+                       height: int = 360) -> go.Figure:
+    """Accuracy (%) of the greedy ensemble after each added template, with the ensemble of all
+    templates as a dashed reference.
+
+    Args:
+        path: greedy_template_selection's steps (accuracy and optional seen / held_out entries).
+        names: the template added at each step (annotations).
+        all_templates: {"accuracy": ..., "seen": ..., "held_out": ...} of the ensemble of all.
+        labels: title, x, y, all, seen, held_out, everything.
+    """
+    steps = [row["step"] for row in path]
+    data = []
+    for key, color, dash in (("accuracy", "#000000", "solid"), ("seen", SEEN_COLOR, "dot"),
+                             ("held_out", HELD_OUT_COLOR, "dot")):
+        values = np.array([row.get(key, np.nan) for row in path], dtype=float)
+        if np.isnan(values).all():
+            continue
+        data.append(dict(type="scatter", mode="lines+markers", x=steps, y=100 * values,
+                         name=labels["all" if key == "accuracy" else key], customdata=names,
+                         line=dict(color=color, dash=dash, width=3 if key == "accuracy" else 2),
+                         hovertemplate="+ %{customdata}<br>%{y:.1f} %<extra></extra>"))
+    reference = all_templates.get("accuracy")
+    shapes, annotations = [], []
+    if reference is not None:
+        shapes.append(dict(type="line", x0=0.5, x1=max(steps) + 0.5, y0=100 * reference, y1=100 * reference,
+                           xref="x", yref="y", line=dict(color=COLORS["neutral"], dash="dash", width=2)))
+        annotations.append(dict(text=labels["everything"], x=max(steps) + 0.5, y=100 * reference, xref="x", yref="y",
+                                showarrow=False, xanchor="right", yanchor="top",
+                                font=dict(size=11, color=COLORS["neutral"])))
+    for row, name in zip(path, names, strict=True):
+        annotations.append(dict(text=("" if row["step"] == 1 else "+ ") + name, x=row["step"], y=100 * row["accuracy"],
+                                xref="x", yref="y", showarrow=False, yanchor="bottom", yshift=8,
+                                font=dict(size=11)))
+    values = [100 * row["accuracy"] for row in path] + ([100 * reference] if reference is not None else [])
+    low = max(0.0, min(values) - 10)
+    return _figure(data, labels["title"], height, dict(l=60, r=20, t=48, b=50),
+                   xaxis=dict(range=[0.5, max(steps) + 0.5], tickvals=steps, title=dict(text=labels["x"]),
+                              fixedrange=True),
+                   yaxis=dict(range=[low, 102], title=dict(text=labels["y"]), fixedrange=True),
+                   shapes=shapes, annotations=annotations,
+                   legend=dict(orientation="h", x=1.0, xanchor="right", y=1.0, yanchor="bottom"))
+
+
+# ----- lesson 7: search scores ----------------------------------------------------------------------
+
+
+def search_scores_figure(scores: np.ndarray, k: int, labels: dict[str, str], height: int = 260) -> go.Figure:
+    """Cosine of the query with every gallery image, best first; the top k highlighted.
+
+    Args:
+        scores: [N] cosines sorted in descending order.
+        labels: title, x, y, top, rest.
+    """
+    scores = np.asarray(scores, dtype=float)
+    ranks = np.arange(1, len(scores) + 1)
+    data = [dict(type="bar", x=ranks[:k], y=scores[:k], name=labels["top"], marker=dict(color=COLORS["image"]),
+                 hovertemplate="#%{x}: cos %{y:.3f}<extra></extra>"),
+            dict(type="bar", x=ranks[k:], y=scores[k:], name=labels["rest"], marker=dict(color="#b0b0b0"),
+                 hovertemplate="#%{x}: cos %{y:.3f}<extra></extra>")]
+    low = min(0.0, float(scores.min()) - 0.05) if len(scores) else 0.0
+    return _figure(data, labels["title"], height, dict(l=60, r=20, t=48, b=45),
+                   xaxis=dict(title=dict(text=labels["x"]), range=[0.5, len(scores) + 0.5], fixedrange=True),
+                   yaxis=dict(title=dict(text=labels["y"]), range=[low, 1.02], fixedrange=True),
+                   bargap=0.05, legend=dict(orientation="h", x=1.0, xanchor="right", y=1.0, yanchor="bottom"))

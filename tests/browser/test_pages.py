@@ -25,6 +25,7 @@ MAIN_FIGURE = {  # what each tab must show once it is opened
     "toy_world": "#toy-world-samples img",
     "logits": ".js-plotly-plot",
     "temperature": ".js-plotly-plot",
+    "train": ".js-plotly-plot",
     "logit": ".js-plotly-plot",
 }
 CJK = re.compile(r"[\u4e00-\u9fff]")

@@ -1,0 +1,556 @@
+"""Lesson 6 - zero-shot classification and prompt templates (CLIP paper section 3.1.4).
+
+The class names, written into templates and encoded by the text tower, are the classifier. The
+learner edits the class list and the templates, classifies one image (from the test set, drawn or
+uploaded) with an adjustable softmax temperature, measures every template and both ensembles on a
+test set (`evaluate_templates`), and grows an ensemble by greedy forward selection
+(`greedy_template_selection`, as in openai/CLIP's prompt-engineering notebook).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+
+import gradio as gr
+import numpy as np
+import torch
+from PIL import Image, UnidentifiedImageError
+
+from clip_core.data import COLOURS, POSITIONS, SHAPES, SIZES, ShapesWorld
+from clip_core.zeroshot import (
+    TEMPLATE_SETS,
+    check_template,
+    class_embeddings,
+    classify,
+    evaluate_templates,
+    greedy_template_selection,
+)
+
+from . import ui
+from .compute import LOG_TAU_MAX, LOG_TAU_MIN, scale_to_log10_tau, tau_to_scale
+from .figures import greedy_path_figure, template_accuracy_figure, to_pil, zeroshot_bars_figure
+from .session import ensure
+from .ui import check_choice, check_number
+from .zeroshot_strings import STRINGS
+
+LESSON_ID = "zeroshot"
+
+CLASS_SETS = ("colour_shape", "shape", "colour", "held_out")
+TEMPLATE_PRESETS = {"all": list(dict.fromkeys(t for ts in TEMPLATE_SETS.values() for t in ts)), **TEMPLATE_SETS}
+ENSEMBLES = ("embedding", "probability")
+SOURCES = ("test", "sketch", "upload")
+MAX_CLASSES, MAX_CLASS_CHARS = 100, 40
+MAX_TEMPLATES, MAX_TEMPLATE_CHARS = 32, 100
+PICK_PER_PAIR = 8  # images per colour-shape pair in the picker's test set
+COMPARE_MIN, COMPARE_MAX, COMPARE_DEFAULT = 1, 40, 6  # test images per pair for "compare templates"
+TOP_K_MAX = 20
+MAX_UPLOAD_BYTES, MAX_UPLOAD_SIDE = 10 * 1024 * 1024, 4096
+BACKGROUND = 0.15  # the toy's dark background (rendered between 0.05 and 0.25)
+CANVAS = 256  # sketchpad side in pixels, drawn at 8x the model's 32 x 32 input
+PALETTE = ["#" + "".join(f"{round(255 * c):02x}" for c in rgb) for rgb in COLOURS.values()]
+TRUTH_KINDS = {  # kind of class list -> the attribute words of a scene that name its class
+    "pair": lambda names: f"{names['colour']} {names['shape']}",
+    "colour": lambda names: names["colour"],
+    "shape": lambda names: names["shape"],
+    "size": lambda names: names["size"],
+    "position": lambda names: names["position"],
+}
+VOCAB_OF_KIND = {"pair": {f"{c} {s}" for c in COLOURS for s in SHAPES}, "colour": set(COLOURS), "shape": set(SHAPES),
+                 "size": set(SIZES), "position": set(POSITIONS)}
+
+
+def labels(lang: str) -> dict[str, str]:
+    table = STRINGS.get(lang, STRINGS["en"])
+    return {key.split(".", 1)[1]: value for key, value in table.items()}
+
+
+# ----- reading the learner's lists -----------------------------------------------------------------
+
+
+def _normal(name: str) -> str:
+    return " ".join(name.lower().split())
+
+
+def parse_classes(text, lang: str = "en") -> list[str]:
+    """Class names from comma- or newline-separated text; blank lines and a trailing comma are fine."""
+    s = labels(lang)
+    names: list[str] = []
+    for line_number, line in enumerate(str(text or "").splitlines(), start=1):
+        pieces = [piece.strip() for piece in line.split(",")]
+        if pieces and not pieces[-1]:
+            pieces = pieces[:-1]  # "red, blue," ends with a harmless comma
+        if not any(pieces):
+            continue
+        for piece in pieces:
+            if not piece:
+                raise gr.Error(s["err_empty_class"].format(line=line_number))
+            name = " ".join(piece.split())
+            if len(name) > MAX_CLASS_CHARS:
+                raise gr.Error(s["err_long_class"].format(name=name[:MAX_CLASS_CHARS] + "…", max=MAX_CLASS_CHARS))
+            if not re.search(r"\w", name):
+                raise gr.Error(s["err_no_word"].format(name=name))
+            if _normal(name) in {_normal(n) for n in names}:
+                raise gr.Error(s["err_duplicate_class"].format(name=name))
+            names.append(name)
+            if len(names) > MAX_CLASSES:
+                raise gr.Error(s["err_many_classes"].format(max=MAX_CLASSES, n=len(names) + _count_rest(text)))
+    if not names:
+        raise gr.Error(s["err_no_classes"])
+    if len(names) < 2:
+        raise gr.Error(s["err_few_classes"].format(n=len(names), names=", ".join(names)))
+    return names
+
+
+def _count_rest(text: str) -> int:
+    """Roughly how many names follow the hundred-and-first (for the 'too many' message)."""
+    pieces = [p for p in re.split(r"[,\n]", str(text)) if p.strip()]
+    return max(0, len(pieces) - MAX_CLASSES - 1)
+
+
+def parse_templates(text, lang: str = "en") -> list[str]:
+    """Templates, one per non-blank line, each with exactly one '{}' (others rejected, line named)."""
+    s = labels(lang)
+    templates: list[str] = []
+    first_line: dict[str, int] = {}
+    lines = [(number, line.strip()) for number, line in enumerate(str(text or "").splitlines(), start=1)]
+    lines = [(number, line) for number, line in lines if line]
+    if not lines:
+        raise gr.Error(s["err_no_templates"])
+    if len(lines) > MAX_TEMPLATES:
+        raise gr.Error(s["err_many_templates"].format(max=MAX_TEMPLATES, n=len(lines)))
+    for number, template in lines:
+        template = " ".join(template.split())
+        if len(template) > MAX_TEMPLATE_CHARS:
+            raise gr.Error(s["err_long_template"].format(line=number, max=MAX_TEMPLATE_CHARS))
+        try:
+            check_template(template)
+        except ValueError:
+            raise gr.Error(s["err_template"].format(line=number, template=template)) from None
+        if template in first_line:
+            raise gr.Error(s["err_duplicate_template"].format(line=number, template=template,
+                                                              first=first_line[template]))
+        first_line[template] = number
+        templates.append(template)
+    return templates
+
+
+def notes(tokenizer, classnames: list[str], templates: list[str], lang: str) -> list[str]:
+    """Warnings about the prompts: unknown words (named) and prompts cut to the context length.
+    Each is shown with gr.Warning and returned for the read-out."""
+    s = labels(lang)
+    prompts = [t.format(c) for t in templates for c in classnames]
+    unknown = list(dict.fromkeys(w for p in prompts for w in tokenizer.unknown_words(p)))
+    found = []
+    if unknown:
+        found.append(s["unknown"].format(words=", ".join(unknown)))
+    cut = [p for p in prompts if tokenizer.report(p).truncated]
+    if cut:
+        found.append(s["truncated"].format(n=tokenizer.context_length, prompt=cut[0]))
+    for message in found:
+        gr.Warning(message.replace("**", "").replace("`", ""))
+    return found
+
+
+def truth_kind(classnames: list[str]) -> str | None:
+    """Which attribute the class list names (all pairs, all colours, ...), or None when it is mixed
+    or names things the toy world does not have: then no image has a known right answer."""
+    normal = {_normal(name) for name in classnames}
+    for kind, vocabulary in VOCAB_OF_KIND.items():
+        if normal <= vocabulary:
+            return kind
+    return None
+
+
+def truth_index(classnames: list[str], kind: str | None, names: dict[str, str]) -> int | None:
+    """Index of a scene's true class in the list (None if unknown or not in the list)."""
+    if kind is None:
+        return None
+    answer = TRUTH_KINDS[kind](names)
+    normal = [_normal(name) for name in classnames]
+    return normal.index(answer) if answer in normal else None
+
+
+# ----- the image to classify ------------------------------------------------------------------------
+
+
+class CheckedImage(gr.Image):
+    """gr.Image whose uploads are refused with a clear message when they are not images, too
+    large on disk or too many pixels (checked from the header, before decoding)."""
+
+    is_template = True
+
+    def preprocess(self, payload):
+        path = getattr(payload, "path", None)
+        if path:
+            size = os.path.getsize(path)
+            if size > MAX_UPLOAD_BYTES:
+                raise gr.Error(f"The file is {size / 2**20:.1f} MB; at most {MAX_UPLOAD_BYTES // 2**20} MB, please. / "
+                               f"文件有 {size / 2**20:.1f} MB，最多 {MAX_UPLOAD_BYTES // 2**20} MB。")
+            try:
+                with Image.open(path) as header:
+                    width, height = header.size
+            except (UnidentifiedImageError, OSError, ValueError):
+                raise gr.Error("That file is not an image (PNG, JPEG, WebP, GIF or BMP). / "
+                               "这个文件不是图片（请用 PNG、JPEG、WebP、GIF 或 BMP）。") from None
+            if max(width, height) > MAX_UPLOAD_SIDE:
+                raise gr.Error(f"The image is {width} × {height} px; at most {MAX_UPLOAD_SIDE} px per side, please. / "
+                               f"图片尺寸为 {width} × {height} 像素，每边最多 {MAX_UPLOAD_SIDE} 像素。")
+        try:
+            return super().preprocess(payload)
+        except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+            raise gr.Error("That file could not be read as an image. / 无法把这个文件读成图片。") from None
+
+
+def to_model_input(picture: Image.Image, size: int) -> torch.Tensor:
+    """Any picture as the model's input [3, size, size] in [0, 1]: transparent parts over the toy's
+    dark background, padded to a square with it (shapes keep their proportions), then shrunk with
+    area averaging (Image.BOX), which is how the toy's own renderer anti-aliases."""
+    dark = (round(255 * BACKGROUND),) * 3
+    picture = picture.convert("RGBA")
+    canvas = Image.new("RGBA", picture.size, dark + (255,))
+    picture = Image.alpha_composite(canvas, picture).convert("RGB")
+    side = max(picture.size)
+    square = Image.new("RGB", (side, side), dark)
+    square.paste(picture, ((side - picture.width) // 2, (side - picture.height) // 2))
+    pixels = np.asarray(square.resize((size, size), Image.BOX), dtype=np.float32) / 255.0  # [H, W, 3]
+    return torch.from_numpy(pixels.transpose(2, 0, 1).copy())  # [3, H, W]
+
+
+def sketch_picture(value) -> Image.Image | None:
+    """The drawing of a gr.Sketchpad value ({'background', 'layers', 'composite'}) composited on
+    the dark background, or None if nothing has been drawn."""
+    if not value:
+        return None
+    layers = [layer for layer in (value.get("layers") or []) if layer is not None]
+    strokes = [layer.convert("RGBA") for layer in layers if layer.convert("RGBA").getchannel("A").getextrema()[1] > 0]
+    if not strokes:
+        return None
+    size = strokes[0].size
+    picture = Image.new("RGBA", size, (round(255 * BACKGROUND),) * 3 + (255,))
+    for layer in strokes:
+        picture = Image.alpha_composite(picture, layer.resize(size) if layer.size != size else layer)
+    return picture
+
+
+def blank_canvas() -> dict:
+    dark = (round(255 * BACKGROUND),) * 3
+    return {"background": Image.new("RGB", (CANVAS, CANVAS), dark), "layers": [], "composite": None}
+
+
+def test_image(session, pair: str, variant: int):
+    """(image [3, H, W], attribute names) of image `variant` of a colour-shape pair in the test set."""
+    world = session.world
+    test = session.memo(("zeroshot_pick", PICK_PER_PAIR), lambda: world.test_set(PICK_PER_PAIR, "all"))
+    pairs = test.attributes.pair_names()
+    index = pairs.index(pair) + variant
+    return test.images[index], test.attributes.names(index)
+
+
+def pair_choices(session) -> list[tuple[str, str]]:
+    world = session.world
+    held = set(world.classes("held_out"))
+    return [(f"{p} ★" if p in held else p, p) for p in world.classes("colour_shape")]
+
+
+# ----- handlers --------------------------------------------------------------------------------------
+
+
+def classify_image(session, classes_text, templates_text, ensemble, source, pair, variant, sketch, upload,
+                   log10_tau, learned, top_k):
+    """Classify one image: (what the model sees, probability bars, read-out)."""
+    session = ensure(session)
+    lang, s = session.lang, labels(session.lang)
+    ensemble = check_choice(ensemble, ENSEMBLES, "ensemble")
+    source = check_choice(source, SOURCES, "source")
+    log10_tau = check_number(log10_tau, LOG_TAU_MIN, LOG_TAU_MAX, "log10 tau", lang)
+    top_k = check_number(top_k, 1, TOP_K_MAX, "top k", lang, integer=True)
+    classnames = parse_classes(classes_text, lang)
+    templates = parse_templates(templates_text, lang)
+    model, world = session.model(), session.world
+    size = model.config.image_size
+    truth_names = None
+    if source == "test":
+        if pair not in world.classes("colour_shape"):
+            raise gr.Error(s["err_pair"].format(value=pair))
+        variant = check_number(variant, 0, PICK_PER_PAIR - 1, "image of this pair", lang, integer=True)
+        image, truth_names = test_image(session, pair, variant)
+    elif source == "sketch":
+        picture = sketch_picture(sketch)
+        if picture is None:
+            return None, None, s["need_sketch"]
+        image = to_model_input(picture, size)
+    else:
+        if upload is None:
+            return None, None, s["need_upload"]
+        image = to_model_input(upload, size)
+    found = notes(model.tokenizer, classnames, templates, lang)
+    scale = model.scale().item() if learned else tau_to_scale(log10_tau)
+    probs = classify(model, model.tokenizer, image[None], classnames, templates, ensemble, logit_scale=scale)[0]
+    order = probs.argsort(descending=True)
+    k = min(top_k, len(classnames))
+    kind = truth_kind(classnames)
+    truth = truth_index(classnames, kind, truth_names) if truth_names else None
+    top = [int(j) for j in order[:k]]
+    figure = zeroshot_bars_figure([classnames[j] for j in top], probs[top].numpy(),
+                                  top.index(truth) if truth in top else None,
+                                  {"title": s["bars_title"].format(k=k, c=len(classnames)), "x": s["bars_x"],
+                                   "truth": s["truth"], "others": s["others"]}, height=max(260, 90 + 30 * k))
+    best = top[0]
+    lines = [s["top"].format(name=classnames[best], p=float(probs[best]))]
+    if truth_names is None:
+        lines.append(s["no_truth_drawn"])
+    elif kind is None:
+        lines.append(s["no_truth_names"])
+    elif truth is None:
+        lines.append(s["no_truth_list"].format(answer=TRUTH_KINDS[kind](truth_names)))
+    else:
+        rank = int((order == truth).nonzero()[0, 0]) + 1
+        lines[0] += " — " + (s["right"] if truth == best else
+                             s["wrong"].format(truth=classnames[truth], rank=rank, p=float(probs[truth])))
+    if truth_names is not None:
+        pair_name = f"{truth_names['colour']} {truth_names['shape']}"
+        held = pair_name in world.classes("held_out")
+        lines.append(s["truth_pair"].format(truth=pair_name, kind=s["kind_held" if held else "kind_seen"]))
+    lines.append(s["settings"].format(c=len(classnames), t=len(templates), mode=s[f"mode.{ensemble}"], scale=scale,
+                                      tau=1 / scale, which=s["learned_word" if learned else "slider_word"],
+                                      chance=1 / len(classnames)))
+    return to_pil(image.numpy(), 160), figure, "  \n".join(lines + found)
+
+
+def _compare_set(session, classnames: list[str], n_per_pair: int, lang: str):
+    """The test images whose right answer is in the class list: (images, labels, held-out mask)."""
+    s = labels(lang)
+    kind = truth_kind(classnames)
+    if kind is None:
+        strangers = [n for n in classnames if not any(_normal(n) in v for v in VOCAB_OF_KIND.values())] or classnames
+        raise gr.Error(s["err_no_truth"].format(names=", ".join(strangers[:8])))
+    world = session.world
+    test = session.memo(("zeroshot_test", n_per_pair), lambda: world.test_set(n_per_pair, "all"))
+    truths = [truth_index(classnames, kind, test.attributes.names(i)) for i in range(len(test.captions))]
+    keep = np.array([t is not None for t in truths])
+    if not keep.any():
+        raise gr.Error(s["err_no_images"])
+    label_array = np.array([t for t in truths if t is not None])
+    return test.images[torch.from_numpy(keep)], label_array, world.is_held_out(test.attributes)[keep]
+
+
+def _table(rows: list[list[str]], headers: list[str]):
+    import pandas as pd
+
+    return gr.update(value=pd.DataFrame(rows, columns=headers), visible=True)
+
+
+def _percent(value: float) -> str:
+    return "—" if value != value else f"{100 * value:.1f}"  # NaN: an empty group
+
+
+def compare_templates(session, classes_text, templates_text, n_per_pair):
+    """Accuracy of every template and of both ensembles on a test set: (table, chart, summary)."""
+    session = ensure(session)
+    lang, s = session.lang, labels(session.lang)
+    n_per_pair = check_number(n_per_pair, COMPARE_MIN, COMPARE_MAX, "test images per pair", lang, integer=True)
+    classnames = parse_classes(classes_text, lang)
+    templates = parse_templates(templates_text, lang)
+    model = session.model()
+    notes(model.tokenizer, classnames, templates, lang)
+    images, label_array, held = _compare_set(session, classnames, n_per_pair, lang)
+    started = time.perf_counter()
+    rows = evaluate_templates(model, model.tokenizer, images, label_array, classnames, templates,
+                              groups={"seen": ~held, "held_out": held})
+    seconds = time.perf_counter() - started
+    names = [row["template"] if row["template"] in templates else
+             s["ensemble_row"].format(mode=s[f"mode.{row['template'].split('(')[1].rstrip(')')}"]) for row in rows]
+    table = _table([[name, _percent(r["accuracy"]), _percent(r["seen"]), _percent(r["held_out"])]
+                    for name, r in zip(names, rows, strict=True)],
+                   [s["col_template"], s["col_all"], s["col_seen"], s["col_held_out"]])
+    chance = 1 / len(classnames)
+    figure = template_accuracy_figure(
+        names, {"seen": [r["seen"] for r in rows], "held_out": [r["held_out"] for r in rows]},
+        [r["accuracy"] for r in rows], chance,
+        {"title": s["compare_title"].format(n=len(label_array), c=len(classnames)), "x": s["accuracy_x"],
+         "seen": s["seen"], "held_out": s["held_out"], "all": s["all"], "chance": s["chance"]})
+    singles = rows[: len(templates)]
+    best = max(singles, key=lambda r: r["accuracy"])
+    worst = min(singles, key=lambda r: r["accuracy"])
+    mean = float(np.mean([r["accuracy"] for r in singles]))
+    parts = [s["compare_measured"].format(n=len(label_array), n_seen=int((~held).sum()), n_held=int(held.sum()),
+                                          c=len(classnames), model=_model_label(session), seconds=seconds)]
+    if len(templates) == 1:
+        parts.append(s["compare_one"].format(best=best["template"], best_acc=100 * best["accuracy"]))
+    else:
+        parts.append(s["compare_spread"].format(best=best["template"], best_acc=100 * best["accuracy"],
+                                                worst=worst["template"], worst_acc=100 * worst["accuracy"],
+                                                spread=100 * (best["accuracy"] - worst["accuracy"]), mean=100 * mean))
+    if held.any() and (~held).any():
+        parts.append(s["compare_groups"].format(held=100 * best["held_out"], seen=100 * best["seen"]))
+    if len(rows) > len(templates):
+        emb, prob = rows[-2]["accuracy"], rows[-1]["accuracy"]
+        parts.append(s["compare_ensembles"].format(t=len(templates), emb=100 * emb, prob=100 * prob,
+                                                   delta_best=100 * (emb - best["accuracy"]),
+                                                   delta_mean=100 * (emb - mean)))
+    parts.append(s["compare_chance"].format(chance=100 * chance))
+    summary = "  \n".join(parts)
+    return table, gr.update(value=figure, visible=True), summary
+
+
+def greedy_selection(session, classes_text, templates_text, ensemble, n_per_pair):
+    """Greedy forward selection of templates on the test set: (path table, path chart, summary)."""
+    session = ensure(session)
+    lang, s = session.lang, labels(session.lang)
+    ensemble = check_choice(ensemble, ENSEMBLES, "ensemble")
+    n_per_pair = check_number(n_per_pair, COMPARE_MIN, COMPARE_MAX, "test images per pair", lang, integer=True)
+    classnames = parse_classes(classes_text, lang)
+    templates = parse_templates(templates_text, lang)
+    model = session.model()
+    notes(model.tokenizer, classnames, templates, lang)
+    images, label_array, held = _compare_set(session, classnames, n_per_pair, lang)
+    started = time.perf_counter()
+    with torch.no_grad():
+        image_embeddings = model.encode_image(images)  # [N, d_e]
+    per_template = class_embeddings(model, model.tokenizer, classnames, templates, "probability")  # [T, C, d_e]
+    groups = {"seen": ~held, "held_out": held}
+    scale = model.scale().item()
+    path = greedy_template_selection(image_embeddings, per_template, label_array, ensemble, scale, groups=groups)
+    rows = evaluate_templates(model, model.tokenizer, images, label_array, classnames, templates, groups=groups)
+    everything = rows[0] if len(templates) == 1 else rows[-2 if ensemble == "embedding" else -1]
+    seconds = time.perf_counter() - started
+    mode = s[f"mode.{ensemble}"]
+    added = [templates[row["added"]] for row in path]
+    table_rows = [[str(row["step"]), name, str(len(row["selected"])), _percent(row["accuracy"]),
+                   _percent(row["seen"]), _percent(row["held_out"])] for row, name in zip(path, added, strict=True)]
+    table_rows.append(["", s["all_row"].format(t=len(templates), mode=mode), str(len(templates)),
+                       *(_percent(everything[key]) for key in ("accuracy", "seen", "held_out"))])
+    table = _table(table_rows, [s[k] for k in ("col_step", "col_added", "col_size", "col_all", "col_seen",
+                                               "col_held_out")])
+    figure = greedy_path_figure(path, added, everything, {
+        "title": s["greedy_title"].format(mode=mode), "x": s["greedy_x"], "y": s["greedy_y"], "all": s["all"],
+        "seen": s["seen"], "held_out": s["held_out"], "everything": s["everything"].format(t=len(templates))})
+    summary = s["greedy_summary"].format(k=len(path), t=len(templates), mode=mode, acc=100 * path[-1]["accuracy"],
+                                         first=100 * path[0]["accuracy"], everything=100 * everything["accuracy"],
+                                         seconds=seconds, n=len(label_array))
+    return table, gr.update(value=figure, visible=True), summary
+
+
+def _model_label(session) -> str:
+    from . import tr
+
+    name = session.model_name if session.model_name in session.available_models() else "shipped"
+    return tr(session.lang, f"app.model.{name}")
+
+
+def class_preset(kind):
+    kind = check_choice(kind, CLASS_SETS, "class set")
+    return ", ".join(ShapesWorld(0).classes(kind))  # class names do not depend on the world's seed
+
+
+def template_preset(name):
+    name = check_choice(name, tuple(TEMPLATE_PRESETS), "template set")
+    return "\n".join(TEMPLATE_PRESETS[name])
+
+
+def learned_tau(session):
+    session = ensure(session)
+    return scale_to_log10_tau(session.model().scale().item())
+
+
+def clear_results(session):
+    """After a model change the measured tables belong to the old model: empty them."""
+    s = labels(session.lang)
+    hidden = gr.update(value=None, visible=False)
+    return hidden, hidden, s["compare_hint"], hidden, hidden, s["greedy_hint"]
+
+
+def build(ctx) -> None:
+    t = ctx.i18n
+    lead, body = ctx.prose(LESSON_ID)
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=4, min_width=300):
+            class_set = gr.Dropdown([(t(f"zeroshot.class_set.{k}"), k) for k in CLASS_SETS], value="colour_shape",
+                                    label=t("zeroshot.class_set"))
+            classes = gr.Textbox(class_preset("colour_shape"), lines=3, max_lines=6, label=t("zeroshot.classes"),
+                                 elem_id="zeroshot-classes")
+            template_set = gr.Dropdown([(t(f"zeroshot.template_set.{k}"), k) for k in TEMPLATE_PRESETS], value="all",
+                                       label=t("zeroshot.template_set"))
+            templates = gr.Textbox(template_preset("all"), lines=5, max_lines=10, label=t("zeroshot.templates"),
+                                   elem_id="zeroshot-templates")
+            ensemble = gr.Radio([(t(f"zeroshot.ensemble.{k}"), k) for k in ENSEMBLES], value="embedding",
+                                label=t("zeroshot.ensemble"))
+        with gr.Column(scale=3, min_width=260):
+            source = gr.Radio([(t(f"zeroshot.source.{k}"), k) for k in SOURCES], value="test",
+                              label=t("zeroshot.source"))
+            with gr.Group(visible=True) as test_controls:
+                pair = gr.Dropdown([(p, p) for p in ShapesWorld(0).classes("colour_shape")], value="green ring",
+                                   label=t("zeroshot.pair"), elem_id="zeroshot-pair")
+                variant = ui.Slider(0, PICK_PER_PAIR - 1, value=0, step=1, label=t("zeroshot.variant"))
+            sketch = gr.Sketchpad(value=blank_canvas(), type="pil", image_mode="RGBA", canvas_size=(CANVAS, CANVAS),
+                                  fixed_canvas=True, layers=False, transforms=(), height=320, visible=False,
+                                  brush=gr.Brush(colors=PALETTE, default_color=PALETTE[0], color_mode="fixed",
+                                                 default_size=14),
+                                  label=t("zeroshot.sketch"), elem_id="zeroshot-sketch")
+            upload = CheckedImage(type="pil", image_mode=None, sources=["upload", "clipboard"], visible=False,
+                                  height=240, label=t("zeroshot.upload"), elem_id="zeroshot-upload")
+            preview = gr.Image(label=t("zeroshot.preview"), format="png", interactive=False, height=200, buttons=[],
+                               elem_classes=["pixelated"], elem_id="zeroshot-preview")
+        with gr.Column(scale=5, min_width=320):
+            result = gr.Markdown(elem_id="zeroshot-result")
+            bars = gr.Plot(show_label=False, elem_id="zeroshot-bars")
+            log_tau = ui.Slider(LOG_TAU_MIN, LOG_TAU_MAX, value=-1.15, step=0.01, label=t("zeroshot.log_tau"))
+            with gr.Row(equal_height=True):
+                learned = gr.Checkbox(value=True, label=t("zeroshot.learned"), scale=2)
+                top_k = ui.Slider(1, TOP_K_MAX, value=8, step=1, label=t("zeroshot.top_k"), scale=3)
+            classify_button = gr.Button(t("zeroshot.classify"), variant="primary", size="sm")
+    gr.Markdown(t("zeroshot.compare_heading"), elem_id="zeroshot-compare-heading")
+    with gr.Row(equal_height=False):
+        n_per_pair = ui.Slider(COMPARE_MIN, COMPARE_MAX, value=COMPARE_DEFAULT, step=1, label=t("zeroshot.n_per_pair"),
+                               scale=3)
+        with gr.Column(scale=1, min_width=200):
+            compare_button = gr.Button(t("zeroshot.compare"), variant="primary", elem_id="zeroshot-compare")
+            greedy_button = gr.Button(t("zeroshot.greedy"), elem_id="zeroshot-greedy")
+    compare_summary = gr.Markdown(elem_id="zeroshot-compare-summary")
+    with gr.Row(equal_height=False):
+        compare_table = gr.Dataframe(interactive=False, wrap=True, visible=False, show_label=False,
+                                     elem_id="zeroshot-compare-table")
+        compare_plot = gr.Plot(show_label=False, visible=False, elem_id="zeroshot-compare-plot")
+    greedy_summary = gr.Markdown(elem_id="zeroshot-greedy-summary")
+    with gr.Row(equal_height=False):
+        greedy_table = gr.Dataframe(interactive=False, wrap=True, visible=False, show_label=False,
+                                    elem_id="zeroshot-greedy-table")
+        greedy_plot = gr.Plot(show_label=False, visible=False, elem_id="zeroshot-greedy-plot")
+    body.render()
+
+    inputs = [ctx.session, classes, templates, ensemble, source, pair, variant, sketch, upload, log_tau, learned, top_k]
+    outputs = [preview, bars, result]
+    run = dict(fn=classify_image, inputs=inputs, outputs=outputs, show_progress="hidden", trigger_mode="always_last")
+    log_tau.input(lambda: False, None, learned, api_visibility="private", show_progress="hidden", queue=False)
+    gr.on([classify_button.click, classes.submit, classes.blur, templates.blur, ensemble.input, pair.input,
+           variant.input, log_tau.input, learned.input, top_k.input, sketch.change, upload.change],
+          api_name="zeroshot_classify", **run)
+    class_set.input(class_preset, class_set, classes, api_name="zeroshot_class_preset").then(
+        api_visibility="private", **run)
+    template_set.input(template_preset, template_set, templates, api_name="zeroshot_template_preset").then(
+        api_visibility="private", **run)
+
+    def show_source(choice):
+        return (gr.update(visible=choice == "test"), gr.update(visible=choice == "sketch"),
+                gr.update(visible=choice == "upload"))
+
+    source.input(show_source, source, [test_controls, sketch, upload], api_visibility="private", queue=False,
+                 show_progress="hidden").then(api_visibility="private", **run)
+    learned.input(lambda s, use: learned_tau(s) if use else gr.update(), [ctx.session, learned], log_tau,
+                  api_visibility="private", show_progress="hidden")
+    compare_button.click(compare_templates, [ctx.session, classes, templates, n_per_pair],
+                         [compare_table, compare_plot, compare_summary], api_name="zeroshot_compare")
+    greedy_button.click(greedy_selection, [ctx.session, classes, templates, ensemble, n_per_pair],
+                        [greedy_table, greedy_plot, greedy_summary], api_name="zeroshot_greedy")
+
+    def on_load(session, *values):
+        values = list(values)
+        tau = learned_tau(session)
+        values[8] = tau  # the slider starts at the model's learned temperature
+        return (gr.update(choices=pair_choices(session)), tau, *classify_image(session, *values))
+
+    ctx.refresh(on_load, inputs[1:], [pair, log_tau, *outputs], api_name="zeroshot_refresh")
+    ctx.refresh(clear_results, [], [compare_table, compare_plot, compare_summary, greedy_table, greedy_plot,
+                                    greedy_summary])
