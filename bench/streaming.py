@@ -26,7 +26,6 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from common import log, print_table, write_json  # noqa: E402
 
-from clip_core import Trainer, build_model  # noqa: E402
 from lessons import train_live  # noqa: E402
 from lessons.session import Session  # noqa: E402
 

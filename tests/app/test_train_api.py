@@ -10,13 +10,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from api_data import decode, plotly_json, unwrap
 from gradio_client import handle_file
 from gradio_client.exceptions import AppError
 
 from clip_core import checkpoint
 from lessons.compute import demo_batch, scale_to_log10_tau
-
-from api_data import decode, plotly_json, unwrap
 
 SMALL = dict(image_encoder="vit", embed_dim=16, batch_size=16, lr=2e-3, steps=400, learn_temperature=True,
              init_temperature=0.07, seed=3)

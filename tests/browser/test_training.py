@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from test_pages import TIMEOUT, open_app, open_tab
 
 pytestmark = pytest.mark.browser
@@ -25,8 +24,8 @@ def test_training_streams_then_pause_stops_it(page, app_url, console_errors):
     page.wait_for_function("() => /training · step [1-9]/.test(document.querySelector('#train-progress').innerText)",
                            timeout=TIMEOUT)
     first = int(re.search(r"step (\d+)/", progress(page)).group(1))
-    page.wait_for_function(f"() => {{ const m = document.querySelector('#train-progress').innerText.match(/step (\\d+)\\//);"
-                           f" return m && Number(m[1]) > {first}; }}", timeout=TIMEOUT)
+    page.wait_for_function("(first) => { const m = document.querySelector('#train-progress').innerText"
+                           ".match(/step (\\d+)\\//); return m && Number(m[1]) > first; }", arg=first, timeout=TIMEOUT)
     page.locator("#train-pause").click()
     page.wait_for_function("() => /paused/.test(document.querySelector('#train-progress').innerText)", timeout=TIMEOUT)
     stopped = int(re.search(r"step (\d+)/", progress(page)).group(1))
