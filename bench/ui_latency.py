@@ -17,7 +17,8 @@ b. End to end. app.serve() on a free 127.0.0.1 port (prevent_thread_lock), then 
    /logits_render --calls times per n; each predict is timed (queue, HTTP, SSE and the client's
    JSON decoding included). One Client keeps one session hash, so the server-side Session persists
    between calls like a browser's; the first call per n (it embeds the batch) is reported apart.
-   Server and client share this process (and its GIL), as in the app tests.
+   Server and client share this process (and its GIL), as in the app tests. As a floor, the same
+   number of calls to /logits_learned_tau (same queue and HTTP path, no figure) is timed too.
 c. Baseline. The bare computation without figures, on the same embeddings: I_e @ T_e.T * scale and
    both softmaxes via clip_core.loss.loss_breakdown (for the temperature lesson: the row of cosines
    and its softmax statistics at the panel and curve scales). The tables show render+JSON / bare.
@@ -194,7 +195,10 @@ class EndToEnd:
 
 
 def measure_end_to_end(sizes: tuple[int, ...], calls: int, max_seconds: float) -> dict[int, EndToEnd]:
-    """Time gradio_client predicts of /logits_render against app.serve() on a free loopback port."""
+    """Time gradio_client predicts of /logits_render against app.serve() on a free loopback port.
+
+    Key 0 holds the floor: the same number of calls to /logits_learned_tau, which draws nothing.
+    """
     from gradio_client import Client
 
     import app
@@ -213,6 +217,16 @@ def measure_end_to_end(sizes: tuple[int, ...], calls: int, max_seconds: float) -
             if not (isinstance(summary, str) and f"ln {n}" in summary):
                 raise RuntimeError(f"/logits_render returned an unexpected summary: {summary!r}")
             return seconds
+
+        def trivial_call() -> object:
+            """The same queue and HTTP path with (almost) no work: returns a slider position."""
+            return client.submit(api_name="/logits_learned_tau").result(timeout=CALL_TIMEOUT)
+
+        floor = EndToEnd(first_call=stopwatch(trivial_call)[0], calls=[])
+        for _ in range(calls):
+            floor.calls.append(stopwatch(trivial_call)[0])
+        log(f"  floor (/logits_learned_tau, no figure): {len(floor.calls)} calls")
+        results[0] = floor
 
         for n in sizes:
             result = EndToEnd(first_call=call(n, -1.0, VIEWS[0]), calls=[])
@@ -262,11 +276,12 @@ def report(logits: dict[int, StageTimes], temperature: dict[int, StageTimes | No
         s = summarize_ms(e2e.calls)
         inproc = summarize_ms(logits[n].stages["render() + JSON"]) if n in logits else None
         overhead = f"{s.median - inproc.median:.1f}" if inproc else "n/a"
-        rows.append((str(n), str(s.count), fmt_ms(s.median), fmt_ms(s.p95), overhead, f"{1000 * e2e.first_call:.0f}"))
-        results["end_to_end"][n] = {**s.to_dict(), "first_call_ms": 1000 * e2e.first_call}
+        name = "floor: /logits_learned_tau" if n == 0 else f"/logits_render n={n}"
+        rows.append((name, str(s.count), fmt_ms(s.median), fmt_ms(s.p95), overhead, f"{1000 * e2e.first_call:.0f}"))
+        results["end_to_end"]["floor" if n == 0 else n] = {**s.to_dict(), "first_call_ms": 1000 * e2e.first_call}
     if rows:
-        print_table("b. end to end: gradio_client predict of /logits_render (ms)", rows,
-                    ("n", "calls", "median", "p95", "median - in-process", "first call (excluded)"))
+        print_table("b. end to end: gradio_client predicts (ms)", rows,
+                    ("endpoint", "calls", "median", "p95", "median - in-process", "first call (excluded)"))
 
     summary = []
     for lesson, per_n in (("logits", logits), ("temperature", temperature)):

@@ -58,17 +58,19 @@ def class_embeddings(model, tokenizer, classnames: list[str], templates: list[st
 @torch.no_grad()
 def classify(model, tokenizer, images: torch.Tensor, classnames: list[str], templates: list[str],
              ensemble: str = "embedding", logit_scale: float | None = None,
-             image_embeddings: torch.Tensor | None = None) -> torch.Tensor:
+             image_embeddings: torch.Tensor | None = None, weights: torch.Tensor | None = None) -> torch.Tensor:
     """Class probabilities [N, C] for images [N, 3, H, W].
 
     Args:
         logit_scale: softmax scale; defaults to the model's learned exp(t).
         image_embeddings: pass precomputed unit image embeddings to skip the image tower.
+        weights: pass precomputed `class_embeddings(..., ensemble)` to skip the text tower.
     """
     model.eval()
     I_e = model.encode_image(images) if image_embeddings is None else image_embeddings  # [N, d_e]
     scale = model.scale().item() if logit_scale is None else logit_scale
-    weights = class_embeddings(model, tokenizer, classnames, templates, ensemble)
+    if weights is None:
+        weights = class_embeddings(model, tokenizer, classnames, templates, ensemble)
     if ensemble == "embedding":
         return (scale * I_e @ weights.T).softmax(dim=-1)  # [N, C]
     return (scale * torch.einsum("nd,tcd->tnc", I_e, weights)).softmax(dim=-1).mean(dim=0)  # [N, C]

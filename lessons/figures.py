@@ -583,16 +583,21 @@ def zeroshot_bars_figure(classnames: list[str], probs: np.ndarray, truth: int | 
 def template_accuracy_figure(names: list[str], groups: dict[str, list[float]], overall: list[float], chance: float,
                              labels: dict[str, str], height: int | None = None) -> go.Figure:
     """Accuracy (%) of every template and ensemble: one bar per group (seen, held-out), a black
-    tick for all images, and the chance level as a dashed line.
+    tick for all images, and the chance level as a dashed line. When every accuracy is high the
+    axis starts near the lowest one (and says so), so that differences of a point stay visible.
 
     Args:
         names: row names (templates, then the ensembles), drawn top to bottom.
         groups: {"seen": [...], "held_out": [...]} accuracies in [0, 1] (NaN: group empty).
         overall: accuracy over all images, per row.
         chance: 1 / number of classes.
-        labels: title, x, seen, held_out, all, chance.
+        labels: title, x, x_zoomed (with {start}), seen, held_out, all, chance.
     """
     rows = list(range(len(names)))
+    every = np.concatenate([np.asarray(v, dtype=float) for v in [*groups.values(), overall]])
+    lowest = 100 * float(np.nanmin(every)) if np.isfinite(every).any() else 0.0
+    start = 5 * np.floor((lowest - 5) / 5) if lowest > 40 else 0.0
+    x_title = labels["x_zoomed"].format(start=f"{start:.0f}") if start > 0 else labels["x"]
     colors = {"seen": SEEN_COLOR, "held_out": HELD_OUT_COLOR}
     data = []
     for group, values in groups.items():
@@ -607,12 +612,14 @@ def template_accuracy_figure(names: list[str], groups: dict[str, list[float]], o
                      marker=dict(symbol="line-ns", size=16, line=dict(color="#000000", width=2.5)),
                      hovertemplate=f"%{{customdata}}<br>{labels['all']}: %{{x:.1f}} %<extra></extra>"))
     ticks = [f"<b>{name}</b>" if name.startswith("ensemble") else name for name in names]
-    shapes = [dict(type="line", x0=100 * chance, x1=100 * chance, y0=-0.5, y1=len(names) - 0.5, xref="x", yref="y",
-                   line=dict(color=COLORS["chance"], dash="dash", width=2))]
-    annotations = [dict(text=labels["chance"], x=100 * chance, y=-0.5, xref="x", yref="y", showarrow=False,
-                        xanchor="left", yanchor="bottom", font=dict(size=11, color=COLORS["chance"]))]
+    shapes, annotations = [], []
+    if 100 * chance >= start:
+        shapes.append(dict(type="line", x0=100 * chance, x1=100 * chance, y0=-0.5, y1=len(names) - 0.5, xref="x",
+                           yref="y", line=dict(color=COLORS["chance"], dash="dash", width=2)))
+        annotations.append(dict(text=labels["chance"], x=100 * chance, y=-0.5, xref="x", yref="y", showarrow=False,
+                                xanchor="left", yanchor="bottom", font=dict(size=11, color=COLORS["chance"])))
     return _figure(data, labels["title"], height or 120 + 30 * len(names), dict(l=10, r=20, t=48, b=50),
-                   xaxis=dict(range=[0, 102], title=dict(text=labels["x"]), fixedrange=True),
+                   xaxis=dict(range=[start, 100.5], title=dict(text=x_title), fixedrange=True),
                    yaxis=dict(tickvals=rows, ticktext=ticks, autorange="reversed", automargin=True, fixedrange=True),
                    barmode="group", bargap=0.2, shapes=shapes, annotations=annotations,
                    legend=dict(orientation="h", x=1.0, xanchor="right", y=1.0, yanchor="bottom"))
@@ -652,12 +659,13 @@ def greedy_path_figure(path: list[dict], names: list[str], all_templates: dict[s
         annotations.append(dict(text=("" if row["step"] == 1 else "+ ") + name, x=row["step"], y=100 * row["accuracy"],
                                 xref="x", yref="y", showarrow=False, yanchor="bottom", yshift=8,
                                 font=dict(size=11)))
-    values = [100 * row["accuracy"] for row in path] + ([100 * reference] if reference is not None else [])
-    low = max(0.0, min(values) - 10)
+    values = [100 * row.get(key, np.nan) for row in path for key in ("accuracy", "seen", "held_out")]
+    values = [v for v in values + ([100 * reference] if reference is not None else []) if np.isfinite(v)]
+    low = max(0.0, 5 * np.floor((min(values) - 3) / 5))
     return _figure(data, labels["title"], height, dict(l=60, r=20, t=48, b=50),
                    xaxis=dict(range=[0.5, max(steps) + 0.5], tickvals=steps, title=dict(text=labels["x"]),
                               fixedrange=True),
-                   yaxis=dict(range=[low, 102], title=dict(text=labels["y"]), fixedrange=True),
+                   yaxis=dict(range=[low, 101], title=dict(text=labels["y"]), fixedrange=True),
                    shapes=shapes, annotations=annotations,
                    legend=dict(orientation="h", x=1.0, xanchor="right", y=1.0, yanchor="bottom"))
 

@@ -6,6 +6,7 @@ through a tower and one matrix-vector product, ranked by cosine (clip_core.retri
 
 from __future__ import annotations
 
+import functools
 import time
 
 import gradio as gr
@@ -24,7 +25,7 @@ LESSON_ID = "search"
 
 GALLERY_MIN, GALLERY_MAX, GALLERY_STEP, GALLERY_DEFAULT = 48, 480, 48, 96  # a multiple of the 48 pairs
 GALLERY_SEED_OFFSET = 10_000  # gallery seeds never meet the zero-shot test set's (1234)
-K_MAX, K_DEFAULT = 24, 8
+K_MAX, K_DEFAULT = 24, 6
 MAX_QUERY_CHARS = 200
 SEED_MAX = 2**31 - 1
 THUMB_PIXELS = 96
@@ -58,6 +59,8 @@ STRINGS = {
         "search.truncated": "⚠ The query is longer than {n} tokens and was cut to: “{kept}”",
         "search.err_empty": "Type a description to search for, such as: a small red circle",
         "search.err_long": "At most {max} characters, please (got {n}).",
+        "search.err_size": "The gallery size must be a multiple of {step}, one image per colour–shape pair each time "
+                           "(got {n}).",
     },
     "zh": {
         "search.tab": "7 · 检索",
@@ -85,6 +88,7 @@ STRINGS = {
         "search.truncated": "⚠ 查询超过 {n} 个词元，被截成了：“{kept}”",
         "search.err_empty": "请输入要搜索的描述，例如：a small red circle",
         "search.err_long": "最多 {max} 个字符（现在是 {n} 个）。",
+        "search.err_size": "图库大小必须是 {step} 的倍数，每个颜色–形状组合各一张（现在是 {n}）。",
     },
 }
 
@@ -126,10 +130,17 @@ def _gallery(session, n: int, seed: int):
 
 def _check(session, n, seed, k):
     lang = session.lang
-    n = check_number(n, GALLERY_MIN, GALLERY_MAX, "gallery size", lang, integer=True)
+    n = _check_size(n, lang)
     seed = check_number(seed, 0, SEED_MAX, "seed", lang, integer=True)
     k = check_number(k, 1, K_MAX, "top k", lang, integer=True)
     return n, seed, k
+
+
+def _check_size(n, lang: str) -> int:
+    n = check_number(n, GALLERY_MIN, GALLERY_MAX, "gallery size", lang, integer=True)
+    if n % GALLERY_STEP:
+        raise gr.Error(labels(lang)["err_size"].format(n=n, step=GALLERY_STEP))
+    return n
 
 
 def _results(session, batch, indices, scores, embeddings, query_embedding, k: int):
@@ -198,11 +209,24 @@ def search_image(session, n, seed, index, k):
 def browse(session, n, seed):
     """Every gallery image, captioned with its number (click one to search by it)."""
     session = ensure(session)
-    n = check_number(n, GALLERY_MIN, GALLERY_MAX, "gallery size", session.lang, integer=True)
+    n = _check_size(n, session.lang)
     seed = check_number(seed, 0, SEED_MAX, "seed", session.lang, integer=True)
     world = session.world
     batch = session.memo(("search_batch", n, seed), lambda: gallery_batch(world, n, seed))
     return [(to_pil(image, 64), f"#{i}") for i, image in enumerate(batch.images.numpy())]
+
+
+def keep_session(fn):
+    """`fn(session, ...)` as an event handler that also returns the session as its first output,
+    so that API clients (which have no page load) keep their session and its caches too."""
+
+    @functools.wraps(fn)
+    def handler(session, *values):
+        session = ensure(session)
+        result = fn(session, *values)
+        return (session, *(result if isinstance(result, tuple) else (result,)))
+
+    return handler
 
 
 def build(ctx) -> None:
@@ -227,7 +251,7 @@ def build(ctx) -> None:
                                  object_fit="contain", allow_preview=False, elem_id="search-results",
                                  elem_classes=["captioned-gallery"])
             scores = gr.Plot(show_label=False, elem_id="search-scores")
-    gallery = gr.Gallery(label=t("search.browse"), columns=12, height="auto", format="png", object_fit="contain",
+    gallery = gr.Gallery(label=t("search.browse"), columns=10, height=460, format="png", object_fit="contain",
                          allow_preview=False, elem_id="search-gallery", elem_classes=["pixelated"])
     body.render()
 
@@ -235,16 +259,17 @@ def build(ctx) -> None:
     by_image = [ctx.session, size, seed, index, k]
     text_outputs = [results, scores, summary]
     image_outputs = [results, scores, summary, query_image]
-    gr.on([search_button.click, query.submit], search_text, by_text, text_outputs, api_name="search_text").then(
-        lambda: "text", None, mode, api_visibility="private", queue=False)
-    similar_button.click(search_image, by_image, image_outputs, api_name="search_image").then(
+    gr.on([search_button.click, query.submit], keep_session(search_text), by_text, [ctx.session, *text_outputs],
+          api_name="search_text").then(lambda: "text", None, mode, api_visibility="private", queue=False)
+    similar_button.click(keep_session(search_image), by_image, [ctx.session, *image_outputs],
+                         api_name="search_image").then(
         lambda: "image", None, mode, api_visibility="private", queue=False)
 
     def pick(event: gr.SelectData):
         return event.index
 
     gallery.select(pick, None, index, api_visibility="private", queue=False).then(
-        search_image, by_image, image_outputs, api_visibility="private").then(
+        keep_session(search_image), by_image, [ctx.session, *image_outputs], api_visibility="private").then(
         lambda: "image", None, mode, api_visibility="private", queue=False)
 
     def rerun(session, last, n, seed_value, text, image_index, top):
@@ -257,7 +282,8 @@ def build(ctx) -> None:
     rerun_outputs = [index, *image_outputs]
     k.input(rerun, rerun_inputs, rerun_outputs, api_visibility="private", show_progress="hidden",
             trigger_mode="always_last")
-    gr.on([size.input, seed.submit], browse, [ctx.session, size, seed], gallery, api_name="search_gallery").then(
+    gr.on([size.input, seed.submit], keep_session(browse), [ctx.session, size, seed], [ctx.session, gallery],
+          api_name="search_gallery").then(
         rerun, rerun_inputs, rerun_outputs, api_visibility="private")
 
     def on_load(session, n, seed_value, text, image_index, top):

@@ -9,19 +9,16 @@ test set (`evaluate_templates`), and grows an ensemble by greedy forward selecti
 
 from __future__ import annotations
 
-import os
-import re
+import functools
 import time
 
 import gradio as gr
 import numpy as np
 import torch
-from PIL import Image, UnidentifiedImageError
 
-from clip_core.data import COLOURS, POSITIONS, SHAPES, SIZES, ShapesWorld
+from clip_core.data import ShapesWorld
 from clip_core.zeroshot import (
     TEMPLATE_SETS,
-    check_template,
     class_embeddings,
     classify,
     evaluate_templates,
@@ -33,7 +30,24 @@ from .compute import LOG_TAU_MAX, LOG_TAU_MIN, scale_to_log10_tau, tau_to_scale
 from .figures import greedy_path_figure, template_accuracy_figure, to_pil, zeroshot_bars_figure
 from .session import ensure
 from .ui import check_choice, check_number
-from .zeroshot_strings import STRINGS
+from .zeroshot_inputs import (
+    CANVAS,
+    PALETTE,
+    TRUTH_KINDS,
+    VOCAB_OF_KIND,
+    CheckedImage,
+    blank_canvas,
+    labels,
+    normal_name,
+    notes,
+    parse_classes,
+    parse_templates,
+    sketch_picture,
+    to_model_input,
+    truth_index,
+    truth_kind,
+)
+from .zeroshot_strings import STRINGS  # noqa: F401 (read by lessons.all_strings)
 
 LESSON_ID = "zeroshot"
 
@@ -41,202 +55,9 @@ CLASS_SETS = ("colour_shape", "shape", "colour", "held_out")
 TEMPLATE_PRESETS = {"all": list(dict.fromkeys(t for ts in TEMPLATE_SETS.values() for t in ts)), **TEMPLATE_SETS}
 ENSEMBLES = ("embedding", "probability")
 SOURCES = ("test", "sketch", "upload")
-MAX_CLASSES, MAX_CLASS_CHARS = 100, 40
-MAX_TEMPLATES, MAX_TEMPLATE_CHARS = 32, 100
 PICK_PER_PAIR = 8  # images per colour-shape pair in the picker's test set
 COMPARE_MIN, COMPARE_MAX, COMPARE_DEFAULT = 1, 40, 6  # test images per pair for "compare templates"
 TOP_K_MAX = 20
-MAX_UPLOAD_BYTES, MAX_UPLOAD_SIDE = 10 * 1024 * 1024, 4096
-BACKGROUND = 0.15  # the toy's dark background (rendered between 0.05 and 0.25)
-CANVAS = 256  # sketchpad side in pixels, drawn at 8x the model's 32 x 32 input
-PALETTE = ["#" + "".join(f"{round(255 * c):02x}" for c in rgb) for rgb in COLOURS.values()]
-TRUTH_KINDS = {  # kind of class list -> the attribute words of a scene that name its class
-    "pair": lambda names: f"{names['colour']} {names['shape']}",
-    "colour": lambda names: names["colour"],
-    "shape": lambda names: names["shape"],
-    "size": lambda names: names["size"],
-    "position": lambda names: names["position"],
-}
-VOCAB_OF_KIND = {"pair": {f"{c} {s}" for c in COLOURS for s in SHAPES}, "colour": set(COLOURS), "shape": set(SHAPES),
-                 "size": set(SIZES), "position": set(POSITIONS)}
-
-
-def labels(lang: str) -> dict[str, str]:
-    table = STRINGS.get(lang, STRINGS["en"])
-    return {key.split(".", 1)[1]: value for key, value in table.items()}
-
-
-# ----- reading the learner's lists -----------------------------------------------------------------
-
-
-def _normal(name: str) -> str:
-    return " ".join(name.lower().split())
-
-
-def parse_classes(text, lang: str = "en") -> list[str]:
-    """Class names from comma- or newline-separated text; blank lines and a trailing comma are fine."""
-    s = labels(lang)
-    names: list[str] = []
-    for line_number, line in enumerate(str(text or "").splitlines(), start=1):
-        pieces = [piece.strip() for piece in line.split(",")]
-        if pieces and not pieces[-1]:
-            pieces = pieces[:-1]  # "red, blue," ends with a harmless comma
-        if not any(pieces):
-            continue
-        for piece in pieces:
-            if not piece:
-                raise gr.Error(s["err_empty_class"].format(line=line_number))
-            name = " ".join(piece.split())
-            if len(name) > MAX_CLASS_CHARS:
-                raise gr.Error(s["err_long_class"].format(name=name[:MAX_CLASS_CHARS] + "…", max=MAX_CLASS_CHARS))
-            if not re.search(r"\w", name):
-                raise gr.Error(s["err_no_word"].format(name=name))
-            if _normal(name) in {_normal(n) for n in names}:
-                raise gr.Error(s["err_duplicate_class"].format(name=name))
-            names.append(name)
-            if len(names) > MAX_CLASSES:
-                raise gr.Error(s["err_many_classes"].format(max=MAX_CLASSES, n=len(names) + _count_rest(text)))
-    if not names:
-        raise gr.Error(s["err_no_classes"])
-    if len(names) < 2:
-        raise gr.Error(s["err_few_classes"].format(n=len(names), names=", ".join(names)))
-    return names
-
-
-def _count_rest(text: str) -> int:
-    """Roughly how many names follow the hundred-and-first (for the 'too many' message)."""
-    pieces = [p for p in re.split(r"[,\n]", str(text)) if p.strip()]
-    return max(0, len(pieces) - MAX_CLASSES - 1)
-
-
-def parse_templates(text, lang: str = "en") -> list[str]:
-    """Templates, one per non-blank line, each with exactly one '{}' (others rejected, line named)."""
-    s = labels(lang)
-    templates: list[str] = []
-    first_line: dict[str, int] = {}
-    lines = [(number, line.strip()) for number, line in enumerate(str(text or "").splitlines(), start=1)]
-    lines = [(number, line) for number, line in lines if line]
-    if not lines:
-        raise gr.Error(s["err_no_templates"])
-    if len(lines) > MAX_TEMPLATES:
-        raise gr.Error(s["err_many_templates"].format(max=MAX_TEMPLATES, n=len(lines)))
-    for number, template in lines:
-        template = " ".join(template.split())
-        if len(template) > MAX_TEMPLATE_CHARS:
-            raise gr.Error(s["err_long_template"].format(line=number, max=MAX_TEMPLATE_CHARS))
-        try:
-            check_template(template)
-        except ValueError:
-            raise gr.Error(s["err_template"].format(line=number, template=template)) from None
-        if template in first_line:
-            raise gr.Error(s["err_duplicate_template"].format(line=number, template=template,
-                                                              first=first_line[template]))
-        first_line[template] = number
-        templates.append(template)
-    return templates
-
-
-def notes(tokenizer, classnames: list[str], templates: list[str], lang: str) -> list[str]:
-    """Warnings about the prompts: unknown words (named) and prompts cut to the context length.
-    Each is shown with gr.Warning and returned for the read-out."""
-    s = labels(lang)
-    prompts = [t.format(c) for t in templates for c in classnames]
-    unknown = list(dict.fromkeys(w for p in prompts for w in tokenizer.unknown_words(p)))
-    found = []
-    if unknown:
-        found.append(s["unknown"].format(words=", ".join(unknown)))
-    cut = [p for p in prompts if tokenizer.report(p).truncated]
-    if cut:
-        found.append(s["truncated"].format(n=tokenizer.context_length, prompt=cut[0]))
-    for message in found:
-        gr.Warning(message.replace("**", "").replace("`", ""))
-    return found
-
-
-def truth_kind(classnames: list[str]) -> str | None:
-    """Which attribute the class list names (all pairs, all colours, ...), or None when it is mixed
-    or names things the toy world does not have: then no image has a known right answer."""
-    normal = {_normal(name) for name in classnames}
-    for kind, vocabulary in VOCAB_OF_KIND.items():
-        if normal <= vocabulary:
-            return kind
-    return None
-
-
-def truth_index(classnames: list[str], kind: str | None, names: dict[str, str]) -> int | None:
-    """Index of a scene's true class in the list (None if unknown or not in the list)."""
-    if kind is None:
-        return None
-    answer = TRUTH_KINDS[kind](names)
-    normal = [_normal(name) for name in classnames]
-    return normal.index(answer) if answer in normal else None
-
-
-# ----- the image to classify ------------------------------------------------------------------------
-
-
-class CheckedImage(gr.Image):
-    """gr.Image whose uploads are refused with a clear message when they are not images, too
-    large on disk or too many pixels (checked from the header, before decoding)."""
-
-    is_template = True
-
-    def preprocess(self, payload):
-        path = getattr(payload, "path", None)
-        if path:
-            size = os.path.getsize(path)
-            if size > MAX_UPLOAD_BYTES:
-                raise gr.Error(f"The file is {size / 2**20:.1f} MB; at most {MAX_UPLOAD_BYTES // 2**20} MB, please. / "
-                               f"文件有 {size / 2**20:.1f} MB，最多 {MAX_UPLOAD_BYTES // 2**20} MB。")
-            try:
-                with Image.open(path) as header:
-                    width, height = header.size
-            except (UnidentifiedImageError, OSError, ValueError):
-                raise gr.Error("That file is not an image (PNG, JPEG, WebP, GIF or BMP). / "
-                               "这个文件不是图片（请用 PNG、JPEG、WebP、GIF 或 BMP）。") from None
-            if max(width, height) > MAX_UPLOAD_SIDE:
-                raise gr.Error(f"The image is {width} × {height} px; at most {MAX_UPLOAD_SIDE} px per side, please. / "
-                               f"图片尺寸为 {width} × {height} 像素，每边最多 {MAX_UPLOAD_SIDE} 像素。")
-        try:
-            return super().preprocess(payload)
-        except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
-            raise gr.Error("That file could not be read as an image. / 无法把这个文件读成图片。") from None
-
-
-def to_model_input(picture: Image.Image, size: int) -> torch.Tensor:
-    """Any picture as the model's input [3, size, size] in [0, 1]: transparent parts over the toy's
-    dark background, padded to a square with it (shapes keep their proportions), then shrunk with
-    area averaging (Image.BOX), which is how the toy's own renderer anti-aliases."""
-    dark = (round(255 * BACKGROUND),) * 3
-    picture = picture.convert("RGBA")
-    canvas = Image.new("RGBA", picture.size, dark + (255,))
-    picture = Image.alpha_composite(canvas, picture).convert("RGB")
-    side = max(picture.size)
-    square = Image.new("RGB", (side, side), dark)
-    square.paste(picture, ((side - picture.width) // 2, (side - picture.height) // 2))
-    pixels = np.asarray(square.resize((size, size), Image.BOX), dtype=np.float32) / 255.0  # [H, W, 3]
-    return torch.from_numpy(pixels.transpose(2, 0, 1).copy())  # [3, H, W]
-
-
-def sketch_picture(value) -> Image.Image | None:
-    """The drawing of a gr.Sketchpad value ({'background', 'layers', 'composite'}) composited on
-    the dark background, or None if nothing has been drawn."""
-    if not value:
-        return None
-    layers = [layer for layer in (value.get("layers") or []) if layer is not None]
-    strokes = [layer.convert("RGBA") for layer in layers if layer.convert("RGBA").getchannel("A").getextrema()[1] > 0]
-    if not strokes:
-        return None
-    size = strokes[0].size
-    picture = Image.new("RGBA", size, (round(255 * BACKGROUND),) * 3 + (255,))
-    for layer in strokes:
-        picture = Image.alpha_composite(picture, layer.resize(size) if layer.size != size else layer)
-    return picture
-
-
-def blank_canvas() -> dict:
-    dark = (round(255 * BACKGROUND),) * 3
-    return {"background": Image.new("RGB", (CANVAS, CANVAS), dark), "layers": [], "composite": None}
 
 
 def test_image(session, pair: str, variant: int):
@@ -287,7 +108,11 @@ def classify_image(session, classes_text, templates_text, ensemble, source, pair
         image = to_model_input(upload, size)
     found = notes(model.tokenizer, classnames, templates, lang)
     scale = model.scale().item() if learned else tau_to_scale(log10_tau)
-    probs = classify(model, model.tokenizer, image[None], classnames, templates, ensemble, logit_scale=scale)[0]
+    # the class weights only change with the lists: a temperature or image change reuses them
+    key = ("zeroshot_weights", session.model_name, id(model), tuple(classnames), tuple(templates), ensemble)
+    weights = session.memo(key, lambda: class_embeddings(model, model.tokenizer, classnames, templates, ensemble))
+    probs = classify(model, model.tokenizer, image[None], classnames, templates, ensemble, logit_scale=scale,
+                     weights=weights)[0]
     order = probs.argsort(descending=True)
     k = min(top_k, len(classnames))
     kind = truth_kind(classnames)
@@ -324,7 +149,8 @@ def _compare_set(session, classnames: list[str], n_per_pair: int, lang: str):
     s = labels(lang)
     kind = truth_kind(classnames)
     if kind is None:
-        strangers = [n for n in classnames if not any(_normal(n) in v for v in VOCAB_OF_KIND.values())] or classnames
+        known = set().union(*VOCAB_OF_KIND.values())
+        strangers = [n for n in classnames if normal_name(n) not in known] or classnames
         raise gr.Error(s["err_no_truth"].format(names=", ".join(strangers[:8])))
     world = session.world
     test = session.memo(("zeroshot_test", n_per_pair), lambda: world.test_set(n_per_pair, "all"))
@@ -370,6 +196,7 @@ def compare_templates(session, classes_text, templates_text, n_per_pair):
         names, {"seen": [r["seen"] for r in rows], "held_out": [r["held_out"] for r in rows]},
         [r["accuracy"] for r in rows], chance,
         {"title": s["compare_title"].format(n=len(label_array), c=len(classnames)), "x": s["accuracy_x"],
+         "x_zoomed": s["accuracy_x_zoomed"],
          "seen": s["seen"], "held_out": s["held_out"], "all": s["all"], "chance": s["chance"]})
     singles = rows[: len(templates)]
     best = max(singles, key=lambda r: r["accuracy"])
@@ -462,6 +289,19 @@ def clear_results(session):
     return hidden, hidden, s["compare_hint"], hidden, hidden, s["greedy_hint"]
 
 
+def keep_session(fn):
+    """`fn(session, ...)` as an event handler that also returns the session as its first output,
+    so that API clients (which have no page load) keep their session and its caches too."""
+
+    @functools.wraps(fn)
+    def handler(session, *values):
+        session = ensure(session)
+        result = fn(session, *values)
+        return (session, *(result if isinstance(result, tuple) else (result,)))
+
+    return handler
+
+
 def build(ctx) -> None:
     t = ctx.i18n
     lead, body = ctx.prose(LESSON_ID)
@@ -487,7 +327,7 @@ def build(ctx) -> None:
             sketch = gr.Sketchpad(value=blank_canvas(), type="pil", image_mode="RGBA", canvas_size=(CANVAS, CANVAS),
                                   fixed_canvas=True, layers=False, transforms=(), height=320, visible=False,
                                   brush=gr.Brush(colors=PALETTE, default_color=PALETTE[0], color_mode="fixed",
-                                                 default_size=14),
+                                                 default_size=8),
                                   label=t("zeroshot.sketch"), elem_id="zeroshot-sketch")
             upload = CheckedImage(type="pil", image_mode=None, sources=["upload", "clipboard"], visible=False,
                                   height=240, label=t("zeroshot.upload"), elem_id="zeroshot-upload")
@@ -522,7 +362,8 @@ def build(ctx) -> None:
 
     inputs = [ctx.session, classes, templates, ensemble, source, pair, variant, sketch, upload, log_tau, learned, top_k]
     outputs = [preview, bars, result]
-    run = dict(fn=classify_image, inputs=inputs, outputs=outputs, show_progress="hidden", trigger_mode="always_last")
+    run = dict(fn=keep_session(classify_image), inputs=inputs, outputs=[ctx.session, *outputs], show_progress="hidden",
+               trigger_mode="always_last")
     log_tau.input(lambda: False, None, learned, api_visibility="private", show_progress="hidden", queue=False)
     gr.on([classify_button.click, classes.submit, classes.blur, templates.blur, ensemble.input, pair.input,
            variant.input, log_tau.input, learned.input, top_k.input, sketch.change, upload.change],
@@ -540,10 +381,10 @@ def build(ctx) -> None:
                  show_progress="hidden").then(api_visibility="private", **run)
     learned.input(lambda s, use: learned_tau(s) if use else gr.update(), [ctx.session, learned], log_tau,
                   api_visibility="private", show_progress="hidden")
-    compare_button.click(compare_templates, [ctx.session, classes, templates, n_per_pair],
-                         [compare_table, compare_plot, compare_summary], api_name="zeroshot_compare")
-    greedy_button.click(greedy_selection, [ctx.session, classes, templates, ensemble, n_per_pair],
-                        [greedy_table, greedy_plot, greedy_summary], api_name="zeroshot_greedy")
+    compare_button.click(keep_session(compare_templates), [ctx.session, classes, templates, n_per_pair],
+                         [ctx.session, compare_table, compare_plot, compare_summary], api_name="zeroshot_compare")
+    greedy_button.click(keep_session(greedy_selection), [ctx.session, classes, templates, ensemble, n_per_pair],
+                        [ctx.session, greedy_table, greedy_plot, greedy_summary], api_name="zeroshot_greedy")
 
     def on_load(session, *values):
         values = list(values)

@@ -14,6 +14,9 @@ TESTED = {
     "/logit_probability", "/logit_softmax", "/logit_clip_row", "/logit_refresh",
     "/train_preset", "/train_start", "/train_resume", "/train_pause", "/train_step", "/train_reset",
     "/train_download", "/train_upload",
+    "/zeroshot_classify", "/zeroshot_class_preset", "/zeroshot_template_preset", "/zeroshot_compare",
+    "/zeroshot_greedy", "/zeroshot_refresh",
+    "/search_text", "/search_image", "/search_gallery", "/search_refresh",
 }
 
 

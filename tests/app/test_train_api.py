@@ -129,10 +129,10 @@ def test_presets_fill_the_controls(client):
     (dict(image_encoder="cnn"), "must be 'vit' or 'resnet'|not in the list of choices"),
     (dict(init_temperature=0), "less than minimum value 0.01|Initial temperature must be a number"),
 ])
-def test_out_of_range_settings_get_a_clear_message(client, overrides, message):
+def test_out_of_range_settings_get_a_clear_message(fresh_client, overrides, message):
     with pytest.raises(AppError, match=message):
-        step(client, **overrides)
-    assert "step" in step(client)[0]  # the session keeps working
+        step(fresh_client, **overrides)
+    assert "step" in step(fresh_client)[0]  # the session keeps working
 
 
 def test_download_then_upload_round_trips(fresh_client, app_url):
@@ -157,7 +157,7 @@ class _Payload:
         return (open, (self.target, "w"))
 
 
-def test_uploads_that_are_not_checkpoints_are_refused_and_never_unpickled(client, tmp_path):
+def test_uploads_that_are_not_checkpoints_are_refused_and_never_unpickled(fresh_client, tmp_path):
     random_bytes = tmp_path / "random.safetensors"
     random_bytes.write_bytes(np.random.default_rng(0).bytes(4096))
     marker = tmp_path / "pwned.txt"
@@ -165,9 +165,9 @@ def test_uploads_that_are_not_checkpoints_are_refused_and_never_unpickled(client
     pickled.write_bytes(pickle.dumps(_Payload(str(marker))))
     for path in (random_bytes, pickled):
         with pytest.raises(AppError, match="Not loaded"):
-            client.predict(handle_file(str(path)), api_name="/train_upload")
+            fresh_client.predict(handle_file(str(path)), api_name="/train_upload")
     assert not marker.exists()
-    assert "step" in step(client)[0]
+    assert "step" in step(fresh_client)[0]
 
 
 def test_learned_tau_slider_follows_the_trained_model(fresh_client):

@@ -26,6 +26,8 @@ MAIN_FIGURE = {  # what each tab must show once it is opened
     "logits": ".js-plotly-plot",
     "temperature": ".js-plotly-plot",
     "train": ".js-plotly-plot",
+    "zeroshot": "#zeroshot-bars .js-plotly-plot",
+    "search": "#search-results img",
     "logit": ".js-plotly-plot",
 }
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -137,4 +139,42 @@ def test_switching_to_chinese_reloads_the_page_in_chinese(page, app_url, console
     assert chinese_lead != english_lead and CJK.search(chinese_lead)
     assert lead_fragment("logits", "zh") in chinese_lead
     assert page.locator("#language input[value=zh]").is_checked()
+    assert not console_errors, "\n".join(console_errors)
+
+
+def test_editing_templates_and_comparing_shows_the_measured_table(page, app_url, console_errors):
+    open_app(page, app_url)
+    open_tab(page, "zeroshot")
+    templates = page.locator("#zeroshot-templates textarea")
+    templates.fill("a photo of")  # no {}: refused, with the line named
+    page.click("#zeroshot-compare")
+    page.get_by_text("Template on line 1 (“a photo of”) must contain {} exactly once").first.wait_for(timeout=TIMEOUT)
+
+    templates.fill("a {}\n{}\na large {}")
+    page.click("#zeroshot-compare")
+    page.wait_for_selector("#zeroshot-compare-table table", timeout=TIMEOUT)
+    page.wait_for_selector("#zeroshot-compare-plot .js-plotly-plot", timeout=TIMEOUT)
+    cells = [c.strip() for c in page.inner_text("#zeroshot-compare-table").split("held-out pairs (%)")[1].splitlines()]
+    cells = [c for c in cells if c]  # one cell per line: template, all, seen, held-out
+    assert cells[::4] == ["a {}", "{}", "a large {}", "ensemble (embedding)", "ensemble (probability)"]
+    assert all(0 <= float(c) <= 100 for c in cells[1::4])
+    summary = page.inner_text("#zeroshot-compare-summary")
+    assert "Measured on 288 test images" in summary and "Chance: 2.1 %" in summary
+
+    page.click("#zeroshot-greedy")
+    page.wait_for_selector("#zeroshot-greedy-table table", timeout=TIMEOUT)
+    assert "Greedy selection kept" in page.inner_text("#zeroshot-greedy-summary")
+    errors = [e for e in console_errors if "must contain" not in e]
+    assert not errors, "\n".join(errors)
+
+
+def test_clicking_a_gallery_image_searches_for_similar_images(page, app_url, console_errors):
+    open_app(page, app_url)
+    open_tab(page, "search")
+    assert "Text → image" in page.inner_text("#search-summary")
+    page.locator("#search-gallery .thumbnail-item").nth(5).click()
+    page.wait_for_function("() => document.querySelector('#search-summary').innerText.includes('gallery image #5')",
+                           timeout=TIMEOUT)
+    first = page.locator("#search-results .caption-label").first.inner_text()
+    assert first.startswith("1 · #5 · cos 1.000"), first
     assert not console_errors, "\n".join(console_errors)

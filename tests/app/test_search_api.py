@@ -1,0 +1,161 @@
+"""Lesson 7 through the API: text -> image and image -> image rankings equal a direct cosine
+ranking recomputed here from the checkpoint; the gallery, unknown words and bad input."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+import torch
+from api_data import decode, plotly_json
+from gradio_client.exceptions import AppError
+from PIL import Image
+
+from clip_core.data import CAPTION_PATTERNS, caption_for
+
+
+@pytest.fixture(scope="module")
+def client(app_url):
+    """This module's own client: a test elsewhere may train a model in the shared client's session,
+    and every number here is checked against the shipped checkpoint."""
+    from gradio_client import Client
+
+    return Client(app_url, verbose=False, download_files=True)
+
+
+CAPTION = re.compile(r"^(\d+) · #(\d+) · cos (-?\d\.\d{3})\n(.+?)( ★ held-out pair)?$")
+
+
+def gallery(reference, n: int, seed: int):
+    from lessons.search import gallery_batch
+
+    return gallery_batch(reference.world, n, seed)
+
+
+def parse(items) -> list[tuple[int, int, float, str, bool]]:
+    """(rank, gallery index, cosine, caption, held out?) of every captioned result."""
+    parsed = []
+    for item in items:
+        match = CAPTION.match(item["caption"])
+        assert match, item["caption"]
+        rank, index, cosine, caption, held = match.groups()
+        parsed.append((int(rank), int(index), float(cosine), caption, held is not None))
+    return parsed
+
+
+def check_ranking(reference, items, figure, batch, scores: torch.Tensor, k: int):
+    expected = scores.topk(k)
+    parsed = parse(items)
+    assert [p[0] for p in parsed] == list(range(1, k + 1))
+    assert [p[1] for p in parsed] == expected.indices.tolist()
+    np.testing.assert_allclose([p[2] for p in parsed], expected.values.numpy(), atol=6e-4)
+    held = reference.world.is_held_out(batch.attributes)
+    for _, index, _, caption, is_held in parsed:
+        assert caption == caption_for(batch.attributes.names(index), CAPTION_PATTERNS[0][0])
+        assert is_held == bool(held[index])
+    # the thumbnails are the gallery images themselves, upscaled without blurring
+    first = np.asarray(Image.open(items[0]["image"]).convert("RGB"))
+    expected_pixels = (batch.images[parsed[0][1]].numpy().transpose(1, 2, 0) * 255).astype(np.uint8)
+    np.testing.assert_allclose(first[1::3, 1::3], expected_pixels, atol=1)
+    # every cosine in the gallery, best first; the top k in the image colour
+    top, rest = plotly_json(figure)["data"]
+    every = np.concatenate([decode(top["y"]), decode(rest["y"])])
+    np.testing.assert_allclose(every, np.sort(scores.numpy())[::-1], atol=1e-5)
+    assert len(decode(top["y"])) == k
+
+
+@pytest.mark.parametrize(("n", "seed", "query", "k"), [
+    (96, 0, "a small red circle", 8),
+    (480, 3, "a green ring", 24),  # a held-out pair: never in a training caption
+    (48, 12345, "a photo of a large blue cross at the top left.", 1),
+])
+def test_text_search_equals_a_direct_cosine_ranking(client, reference, n, seed, query, k):
+    items, figure, summary = client.predict(n, seed, query, k, api_name="/search_text")
+    batch = gallery(reference, n, seed)
+    model = reference.model
+    with torch.no_grad():
+        G = model.encode_image(batch.images)  # [n, d_e]
+        q = model.encode_text(model.tokenizer([query]))[0]  # [d_e]
+    check_ranking(reference, items, figure, batch, G @ q, k)
+    assert f"the {k} best of {n} images" in summary and query in summary
+    assert "does not know" not in summary
+
+
+def test_image_search_equals_a_direct_cosine_ranking_and_finds_itself_first(client, reference):
+    n, seed, index, k = 144, 7, 100, 6
+    items, figure, summary, query_image = client.predict(n, seed, index, k, api_name="/search_image")
+    batch = gallery(reference, n, seed)
+    with torch.no_grad():
+        G = reference.model.encode_image(batch.images)
+    check_ranking(reference, items, figure, batch, G @ G[index], k)
+    assert parse(items)[0][1] == index and parse(items)[0][2] == pytest.approx(1.0, abs=1e-3)
+    assert f"gallery image #{index}" in summary
+    picture = np.asarray(Image.open(query_image).convert("RGB"))
+    np.testing.assert_allclose(picture[1::3, 1::3], (batch.images[index].numpy().transpose(1, 2, 0) * 255)
+                               .astype(np.uint8), atol=1)
+
+
+def test_the_gallery_holds_every_pair_and_is_embedded_once(client, reference):
+    items = client.predict(96, 0, api_name="/search_gallery")
+    assert [item["caption"] for item in items] == [f"#{i}" for i in range(96)]
+    batch = gallery(reference, 96, 0)
+    assert sorted(set(batch.attributes.pair_names())) == sorted(reference.world.classes("colour_shape"))
+    client.predict(96, 0, "a green ring", 2, api_name="/search_text")
+    again = client.predict(96, 0, "a blue square", 2, api_name="/search_text")[2]
+    assert "already done: reused" in again  # the client's session kept the gallery's embeddings
+
+
+def test_the_shipped_model_finds_held_out_pairs(client, reference):
+    items, _, _ = client.predict(96, 0, "a green ring", 2, api_name="/search_text")  # the gallery holds two
+    assert all(held and "green ring" in caption for _, _, _, caption, held in parse(items))
+
+
+def test_unknown_words_are_flagged_by_name(client):
+    _, _, summary = client.predict(96, 0, "a crimson hexagon", 4, api_name="/search_text")
+    assert re.search(r"does not know.*crimson, hexagon", summary)
+    long_query = " ".join(["a small red circle"] * 5)
+    _, _, summary = client.predict(96, 0, long_query, 4, api_name="/search_text")
+    assert "longer than 16 tokens and was cut" in summary
+
+
+def test_refresh_fills_the_gallery_the_results_and_the_query_image(client, reference):
+    browse, items, figure, summary, query_image = client.predict(96, 0, "a small red circle", 5, 8,
+                                                                 api_name="/search_refresh")
+    assert len(browse) == 96 and len(items) == 8
+    assert "a small red circle" in summary
+    batch = gallery(reference, 96, 0)
+    picture = np.asarray(Image.open(query_image).convert("RGB"))
+    np.testing.assert_allclose(picture[1::3, 1::3], (batch.images[5].numpy().transpose(1, 2, 0) * 255)
+                               .astype(np.uint8), atol=1)
+
+
+def test_random_init_ranks_without_meaning(fresh_client, reference):
+    fresh_client.predict("random", api_name="/pick_model")
+    items, _, _ = fresh_client.predict(96, 0, "a small red circle", 8, api_name="/search_text")
+    batch = gallery(reference, 96, 0)
+    with torch.no_grad():
+        G = reference.random.encode_image(batch.images)
+        q = reference.random.encode_text(reference.random.tokenizer(["a small red circle"]))[0]
+    assert [p[1] for p in parse(items)] == (G @ q).topk(8).indices.tolist()
+
+
+BAD = [
+    ("/search_text", dict(n=96, seed=0, query="   ", k=8), "Type a description to search for"),
+    ("/search_text", dict(n=96, seed=0, query="a " * 101, k=8), "At most 200 characters, please (got 201)"),
+    ("/search_text", dict(n=50, seed=0, query="a red circle", k=8), "must be a multiple of 48"),
+    ("/search_text", dict(n=528, seed=0, query="a red circle", k=8), "greater than maximum value 480"),
+    ("/search_text", dict(n=96, seed=0, query="a red circle", k=25), "greater than maximum value 24"),
+    ("/search_text", dict(n=96, seed=-1, query="a red circle", k=8), "less than minimum value 0"),
+    ("/search_image", dict(n=96, seed=0, index=96, k=8), "gallery image number must be a number from 0 to 95"),
+    ("/search_gallery", dict(n="many", seed=0), "Expected a number, got 'many'"),
+]
+
+
+@pytest.mark.parametrize(("api_name", "arguments", "message"), BAD, ids=[f"{b[0]}-{i}" for i, b in enumerate(BAD)])
+def test_bad_input_is_refused_with_a_clear_message(client, api_name, arguments, message):
+    with pytest.raises(AppError) as error:
+        client.predict(**arguments, api_name=api_name)
+    assert message in str(error.value)
+    items, _, _ = client.predict(96, 0, "a red circle", 3, api_name="/search_text")  # still serving
+    assert len(items) == 3
