@@ -28,7 +28,6 @@ import os
 import platform
 import sys
 import time
-import warnings
 from collections import deque
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -57,9 +56,6 @@ WARMUP_SKIP = 5  # first steps of any timed run are left out (allocator and cach
 REPLAY_BATCHES = 200  # pre-generated batches for the bare-loop comparison
 REPLAY_ROUNDS = 2  # bare and Trainer alternate this many times; the fastest round of each counts
 CONTENDED_CORES = 0.2  # other processes using more than this (in cores) invalidate the timings
-
-# clip_core/train.py calls float(model.scale()) on a tensor that requires grad; harmless here.
-warnings.filterwarnings("ignore", message="Converting a tensor with requires_grad=True to a scalar")
 
 
 def log(message: str) -> None:

@@ -80,6 +80,9 @@ def logits_figure(data: LogitsData, view: str, labels: dict[str, str], height: i
     """Heatmap of one view of the logits matrix, with the row losses on the right, the column
     losses below, the diagonal outlined and ln n drawn as the chance line.
 
+    Built in one pass from plain dicts (a slider move redraws it, so every millisecond counts: an
+    `add_shape` per diagonal cell would cost O(n^2) validation).
+
     Args:
         view: one of VIEWS.
         labels: localised strings: title_<view>, images, texts, row_loss, col_loss, chance,
@@ -93,59 +96,60 @@ def logits_figure(data: LogitsData, view: str, labels: dict[str, str], height: i
         colors = dict(colorscale=SIGNED_SCALE, zmin=-bound, zmax=bound, zmid=0)
     else:
         colors = dict(colorscale=PROBABILITY_SCALE, zmin=0, zmax=1)
-    caption_column = np.broadcast_to(np.array(data.captions, dtype=object)[None, :], (n, n))
-    custom = np.stack([caption_column, data.cosine, data.logits, data.p_image_to_text, data.p_text_to_image], axis=-1)
-    hover = (f"{labels['hover_image']} %{{y}} · {labels['hover_text']} %{{x}}<br>%{{customdata[0]}}<br>"
-             f"{labels['cosine']} %{{customdata[1]:.3f}} · {labels['logit']} %{{customdata[2]:.2f}}<br>"
-             f"{labels['p_i2t']} %{{customdata[3]:.3f}}<br>{labels['p_t2i']} %{{customdata[4]:.3f}}<extra></extra>")
+    # columns are categories "j · caption", so the hover shows the caption without repeating it per cell
+    columns = [f"{j} · {caption}" for j, caption in enumerate(data.captions)]
+    custom = np.stack([data.cosine, data.logits, data.p_image_to_text, data.p_text_to_image], axis=-1)  # [n, n, 4]
+    hover = (f"{labels['hover_image']} %{{y}} · {labels['hover_text']} %{{x}}<br>"
+             f"{labels['cosine']} %{{customdata[0]:.3f}} · {labels['logit']} %{{customdata[1]:.2f}}<br>"
+             f"{labels['p_i2t']} %{{customdata[2]:.3f}}<br>{labels['p_t2i']} %{{customdata[3]:.3f}}<extra></extra>")
     ln_n = float(np.log(n))
-    fig = go.Figure()
-    fig.add_trace(go.Heatmap(z=z, x=list(range(n)), y=list(range(n)), customdata=custom, hovertemplate=hover,
-                             colorbar=dict(len=0.72, y=0.62, thickness=12, x=1.0), **colors))
-    fig.add_trace(go.Bar(x=data.per_image, y=list(range(n)), orientation="h", xaxis="x2", yaxis="y",
-                         marker_color=COLORS["image"], name=labels["row_loss"],
-                         hovertemplate=f"{labels['row_loss']} %{{y}}: %{{x:.3f}}<extra></extra>"))
-    fig.add_trace(go.Bar(x=list(range(n)), y=data.per_text, xaxis="x", yaxis="y2",
-                         marker_color=COLORS["text"], name=labels["col_loss"],
-                         hovertemplate=f"{labels['col_loss']} %{{x}}: %{{y:.3f}}<extra></extra>"))
-    # the diagonal: the n correct pairs, outlined the same way in every lesson
-    for i in range(n):
-        fig.add_shape(type="rect", x0=i - 0.5, x1=i + 0.5, y0=i - 0.5, y1=i + 0.5, xref="x", yref="y",
-                      line=dict(color=COLORS["diagonal"], width=2 if n <= 32 else 1))
-    fig.add_shape(type="line", x0=ln_n, x1=ln_n, y0=-0.5, y1=n - 0.5, xref="x2", yref="y",
-                  line=dict(color=COLORS["chance"], dash="dash", width=2))
-    fig.add_shape(type="line", x0=-0.5, x1=n - 0.5, y0=ln_n, y1=ln_n, xref="x", yref="y2",
-                  line=dict(color=COLORS["chance"], dash="dash", width=2))
+    rows = list(range(n))
+    traces = [
+        dict(type="heatmap", z=z, x=columns, y=rows, customdata=custom.round(4).astype(np.float32),
+             hovertemplate=hover, colorbar=dict(len=0.72, y=0.62, thickness=12, x=1.0), **colors),
+        dict(type="bar", x=data.per_image, y=rows, orientation="h", xaxis="x2", yaxis="y",
+             marker_color=COLORS["image"], name=labels["row_loss"],
+             hovertemplate=f"{labels['row_loss']} %{{y}}: %{{x:.3f}}<extra></extra>"),
+        dict(type="bar", x=columns, y=data.per_text, xaxis="x", yaxis="y2", marker_color=COLORS["text"],
+             name=labels["col_loss"], hovertemplate=f"{labels['col_loss']} %{{x}}: %{{y:.3f}}<extra></extra>"),
+    ]
+    # the diagonal: the n correct pairs, outlined the same way in every lesson (one path, n squares)
+    diagonal = "".join(f"M{i - 0.5},{i - 0.5}H{i + 0.5}V{i + 0.5}H{i - 0.5}Z" for i in range(n))
+    shapes = [
+        dict(type="path", path=diagonal, xref="x", yref="y",
+             line=dict(color=COLORS["diagonal"], width=2 if n <= 32 else 1)),
+        dict(type="line", x0=ln_n, x1=ln_n, y0=-0.5, y1=n - 0.5, xref="x2", yref="y",
+             line=dict(color=COLORS["chance"], dash="dash", width=2)),
+        dict(type="line", x0=-0.5, x1=n - 0.5, y0=ln_n, y1=ln_n, xref="x", yref="y2",
+             line=dict(color=COLORS["chance"], dash="dash", width=2)),
+    ]
     loss_max = max(ln_n, float(data.per_image.max()), float(data.per_text.max())) * 1.1
     show_captions = n <= 12
     show_thumbnails = data.thumbnails is not None and n <= 16
-    fig.update_layout(
-        xaxis=dict(domain=[0, 0.76], range=[-1.6 if show_thumbnails else -0.5, n - 0.5], side="top",
-                   tickvals=list(range(n)) if n <= 32 else None,
-                   ticktext=[_short(c) for c in data.captions] if show_captions else None,
+    images = [dict(source=uri, xref="x", yref="y", x=-0.55, y=i, sizex=0.9, sizey=0.9, xanchor="right",
+                   yanchor="middle", layer="above") for i, uri in enumerate(data.thumbnails or []) if show_thumbnails]
+    title = (f"{labels['title_' + view]} — {labels['total']} {data.total:.3f} "
+             f"(ln {n} = {ln_n:.3f}) · exp(t) = {data.scale:.2f}")
+    ticks = list(range(n)) if n <= 32 else list(range(0, n, 4))
+    layout = dict(
+        xaxis=dict(domain=[0, 0.76], range=[-1.6 if show_thumbnails else -0.5, n - 0.5], side="top", type="category",
+                   tickvals=[columns[j] for j in ticks],
+                   ticktext=[_short(data.captions[j]) if show_captions else str(j) for j in ticks],
                    tickangle=-35 if show_captions else 0, showgrid=False, zeroline=False,
                    title=dict(text=labels["texts"], standoff=4)),
-        yaxis=dict(domain=[0.24, 1.0], range=[n - 0.5, -0.5], tickvals=list(range(n)) if n <= 32 else None,
-                   showgrid=False, zeroline=False, title=dict(text=labels["images"], standoff=4)),
+        yaxis=dict(domain=[0.24, 1.0], range=[n - 0.5, -0.5], tickvals=ticks, showgrid=False, zeroline=False,
+                   title=dict(text=labels["images"], standoff=4)),
         xaxis2=dict(domain=[0.8, 0.97], anchor="y", range=[0, loss_max],
                     title=dict(text=labels["row_loss"], font=dict(size=11))),
         yaxis2=dict(domain=[0.0, 0.17], anchor="x", range=[0, loss_max],
                     title=dict(text=labels["col_loss"], font=dict(size=11))),
-        showlegend=False, bargap=0.15,
+        showlegend=False, bargap=0.15, shapes=shapes, images=images,
+        annotations=[dict(xref="x2", yref="y", x=ln_n, y=-0.5, text=f" ln {n}", showarrow=False, xanchor="left",
+                          yanchor="top", font=dict(color=COLORS["chance"], size=11))],
     )
-    if show_thumbnails:
-        for i, uri in enumerate(data.thumbnails):
-            fig.add_layout_image(dict(source=uri, xref="x", yref="y", x=-0.55, y=i, sizex=0.9, sizey=0.9,
-                                      xanchor="right", yanchor="middle", layer="above"))
-    title = (f"{labels['title_' + view]} — {labels['total']} {data.total:.3f} "
-             f"(ln {n} = {ln_n:.3f}) · exp(t) = {data.scale:.1f}")
-    base_layout(fig, title, height)
     # the title sits at the very top, above the slanted captions
-    fig.update_layout(margin=dict(l=50, r=30, t=165 if show_captions else 90, b=30),
-                      title=dict(y=0.985, yref="container", yanchor="top"))
-    fig.add_annotation(xref="x2", yref="paper", x=ln_n, y=0.235, text=f"ln {n}", showarrow=False,
-                       font=dict(color=COLORS["chance"], size=11), yanchor="top")
-    return fig
+    return _figure(traces, title, height, margin=dict(l=50, r=30, t=165 if show_captions else 90, b=30),
+                   **layout).update_layout(title=dict(y=0.985, yref="container", yanchor="top"))
 
 
 def logits_png(data: LogitsData, view: str, labels: dict[str, str], path: str) -> str:

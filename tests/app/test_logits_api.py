@@ -33,9 +33,10 @@ def heatmap(figure: dict) -> dict:
 
 
 def captions_of(figure: dict) -> list[str]:
-    """Column captions, from the heatmap's hover data (customdata[i][j][0] is caption j)."""
-    custom = heatmap(figure)["customdata"]
-    return [cell[0] for cell in custom[0]]
+    """Column captions, from the heatmap's categories "j · caption" (what the hover shows)."""
+    columns = heatmap(figure)["x"]
+    assert all(column.startswith(f"{j} · ") for j, column in enumerate(columns))
+    return [column.split(" · ", 1)[1] for column in columns]
 
 
 @pytest.mark.parametrize(("n", "seed", "log10_tau"), [(4, 0, -1.15), (9, 3, -0.5), (16, 12345, -2.0)])

@@ -107,13 +107,13 @@ def test_temperature_slider_and_new_batch_redraw_the_heatmap(page, app_url, cons
     box.fill("-0.5")
     box.press("Enter")
     warmer = wait_for_new_heatmap(page, start)
-    assert "exp(t) = 3.2" in warmer["title"], warmer["title"]  # 10 ** 0.5 = 3.16
+    assert "exp(t) = 3.16" in warmer["title"], warmer["title"]  # 10 ** 0.5
     assert not page.locator("#tab-logits input[type=checkbox]").first.is_checked()  # no longer the learned τ
 
     captions_before = page.evaluate("() => document.querySelector('#tab-logits .js-plotly-plot').layout.xaxis.ticktext")
     page.click("#tab-logits button:has-text('New batch')")
     new_batch = wait_for_new_heatmap(page, warmer)
-    assert "exp(t) = 3.2" in new_batch["title"]
+    assert "exp(t) = 3.16" in new_batch["title"]
     captions_after = page.evaluate("() => document.querySelector('#tab-logits .js-plotly-plot').layout.xaxis.ticktext")
     assert captions_after != captions_before
     assert page.locator("#tab-logits").get_by_label("Batch seed").input_value() == "1"
