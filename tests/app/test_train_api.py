@@ -176,3 +176,43 @@ def test_learned_tau_slider_follows_the_trained_model(fresh_client):
     last_scale = float(decode(scale)[-1])
     tau = fresh_client.predict(api_name="/logits_learned_tau")
     assert abs(tau - scale_to_log10_tau(last_scale)) < 2e-3
+
+
+def test_training_never_writes_the_shipped_checkpoint(fresh_client, shipped_checkpoint):
+    import hashlib
+
+    def digest() -> str:
+        return hashlib.sha256((shipped_checkpoint / "model.safetensors").read_bytes()).hexdigest()
+
+    before = digest()
+    for _ in range(3):
+        step(fresh_client, lr=0.5)
+    assert digest() == before
+
+
+def test_a_diverging_run_is_stopped_and_rolled_back():
+    """A loss that turns NaN stops the run, reports it, and restores the last good weights."""
+    from lessons import train_live
+    from lessons.session import Session
+
+    session = Session()
+    run = session.training = train_live.new_run(session, {**train_live.PRESETS["quick"], "steps": 30})
+    good = {k: v.clone() for k, v in run.trainer.model.state_dict().items()}
+    original_step = run.trainer.step
+    calls = {"n": 0}
+
+    def poisoned_step():
+        calls["n"] += 1
+        if calls["n"] == 3:  # the third step blows up: weights become NaN
+            with torch.no_grad():
+                for p in run.trainer.model.parameters():
+                    p.fill_(float("nan"))
+        return original_step()
+
+    run.trainer.step = poisoned_step
+    outputs = list(train_live.train_loop(session, run, lambda s: None))
+    assert run.status == "diverged"
+    assert "diverged" in outputs[-1][1]
+    restored = run.trainer.model.state_dict()
+    assert all(torch.equal(restored[k], good[k]) for k in good)  # back to the snapshot taken at step 0
+    assert all(torch.isfinite(p).all() for p in session.models["trained"].parameters())
