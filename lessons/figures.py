@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import plotly.graph_objects as go
+import plotly.io as pio
 
 COLORS = {
     "image": "#1f77b4",  # image embeddings / the image tower
@@ -26,6 +27,10 @@ PROBABILITY_SCALE = "Cividis"
 SIGNED_SCALE = "RdBu_r"
 FONT = dict(family="Inter, 'Noto Sans CJK SC', 'WenQuanYi Micro Hei', 'Microsoft YaHei', sans-serif", size=13)
 CJK_FONTS = ["Noto Sans CJK SC", "WenQuanYi Micro Hei", "PingFang SC", "Microsoft YaHei", "SimHei"]
+# plotly_white's layout without its per-trace-type defaults: the same look, but a figure built with
+# it validates in a fraction of the time (the full template is deep-copied into every figure)
+pio.templates["clip_lab"] = go.layout.Template(layout=pio.templates["plotly_white"].layout)
+TEMPLATE = "clip_lab"
 
 
 def thumbnail_uri(image: np.ndarray, scale: int = 2) -> str:
@@ -49,7 +54,7 @@ def to_pil(image: np.ndarray, size: int = 96):
 
 def base_layout(fig: go.Figure, title: str, height: int = 420) -> go.Figure:
     fig.update_layout(title=dict(text=title, x=0.01, xanchor="left", font=dict(size=15)), font=FONT, height=height,
-                      margin=dict(l=60, r=20, t=50, b=50), template="plotly_white")
+                      margin=dict(l=60, r=20, t=50, b=50), template=TEMPLATE)
     return fig
 
 
@@ -76,7 +81,8 @@ def _short(text: str, width: int = 22) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def logits_figure(data: LogitsData, view: str, labels: dict[str, str], height: int = 600) -> go.Figure:
+def logits_figure(data: LogitsData, view: str, labels: dict[str, str], height: int = 600,
+                  title: str | None = None) -> go.Figure:
     """Heatmap of one view of the logits matrix, with the row losses on the right, the column
     losses below, the diagonal outlined and ln n drawn as the chance line.
 
@@ -128,8 +134,8 @@ def logits_figure(data: LogitsData, view: str, labels: dict[str, str], height: i
     show_thumbnails = data.thumbnails is not None and n <= 16
     images = [dict(source=uri, xref="x", yref="y", x=-0.55, y=i, sizex=0.9, sizey=0.9, xanchor="right",
                    yanchor="middle", layer="above") for i, uri in enumerate(data.thumbnails or []) if show_thumbnails]
-    title = (f"{labels['title_' + view]} — {labels['total']} {data.total:.3f} "
-             f"(ln {n} = {ln_n:.3f}) · exp(t) = {data.scale:.2f}")
+    title = title or (f"{labels['title_' + view]} — {labels['total']} {data.total:.3f} "
+                      f"(ln {n} = {ln_n:.3f}) · exp(t) = {data.scale:.2f}")
     ticks = list(range(n)) if n <= 32 else list(range(0, n, 4))
     layout = dict(
         xaxis=dict(domain=[0, 0.76], range=[-1.6 if show_thumbnails else -0.5, n - 0.5], side="top", type="category",
@@ -149,7 +155,7 @@ def logits_figure(data: LogitsData, view: str, labels: dict[str, str], height: i
     )
     # the title sits at the very top, above the slanted captions
     return _figure(traces, title, height, margin=dict(l=50, r=30, t=165 if show_captions else 90, b=30),
-                   **layout).update_layout(title=dict(y=0.985, yref="container", yanchor="top"))
+                   title_options=dict(y=0.985, yref="container", yanchor="top"), **layout)
 
 
 def logits_png(data: LogitsData, view: str, labels: dict[str, str], path: str) -> str:
@@ -199,12 +205,13 @@ def logits_png(data: LogitsData, view: str, labels: dict[str, str], path: str) -
 # Lesson 4 (temperature) and lesson 8 (what is a logit?)
 
 
-def _figure(data: list[dict], title: str, height: int, margin: dict, **layout) -> go.Figure:
+def _figure(data: list[dict], title: str, height: int, margin: dict, title_options: dict | None = None,
+            **layout) -> go.Figure:
     """A figure with base_layout's look, built in one pass: every later update_layout re-validates
     the template (several ms each), which matters for figures redrawn on every slider move."""
     return go.Figure(data=data, layout=dict(
-        title=dict(text=title, x=0.01, xanchor="left", font=dict(size=15)), font=FONT, height=height,
-        margin=margin, template="plotly_white", **layout))
+        title=dict(text=title, x=0.01, xanchor="left", font=dict(size=15), **(title_options or {})), font=FONT,
+        height=height, margin=margin, template=TEMPLATE, **layout))
 
 
 OTHER_CAPTIONS = "#3b496c"  # the dark blue of cividis: wrong captions in probability bars
@@ -472,76 +479,70 @@ def training_curves_figure(history: dict[str, list[float]], zero_shot: dict[str,
                            max_scale: float, init_scale: float, labels: dict[str, str], height: int = 520) -> go.Figure:
     """Four stacked panels sharing the step axis: loss (with ln n), in-batch accuracy (both
     directions), the learned logit scale (with its start and clamp) and zero-shot accuracy
-    (seen and held-out pairs)."""
+    (seen and held-out pairs). Built in one pass: it is redrawn while training runs."""
     steps = history["step"]
-    fig = go.Figure()
-    domains = [[0.77, 1.0], [0.52, 0.72], [0.27, 0.47], [0.0, 0.22]]
-    axes = {}
-    for k, domain in enumerate(domains, start=1):
-        suffix = "" if k == 1 else str(k)
-        axes[f"yaxis{suffix}"] = dict(domain=domain, anchor=f"x{suffix}")
-        axes[f"xaxis{suffix}"] = dict(anchor=f"y{suffix}", matches="x" if k > 1 else None,
-                                      showticklabels=k == len(domains))
-    fig.update_layout(**axes)
+    span = [steps[0], steps[-1]] if steps else [0, 1]
     chance = float(np.log(batch_size))
-    fig.add_trace(go.Scattergl(x=steps, y=history["loss"], name=labels["loss"], line=dict(color=COLORS["neutral"]),
-                               xaxis="x", yaxis="y"))
-    fig.add_trace(go.Scatter(x=[steps[0] if steps else 0, steps[-1] if steps else 1], y=[chance, chance],
-                             name=f"ln {batch_size}", mode="lines", line=dict(color=COLORS["chance"], dash="dash"),
-                             xaxis="x", yaxis="y"))
-    fig.add_trace(go.Scattergl(x=steps, y=history["acc_image_to_text"], name=labels["acc_i2t"],
-                               line=dict(color=COLORS["image"]), xaxis="x2", yaxis="y2"))
-    fig.add_trace(go.Scattergl(x=steps, y=history["acc_text_to_image"], name=labels["acc_t2i"],
-                               line=dict(color=COLORS["text"]), xaxis="x2", yaxis="y2"))
-    fig.add_trace(go.Scattergl(x=steps, y=history["logit_scale"], name=labels["scale"],
-                               line=dict(color="#6a3d9a"), xaxis="x3", yaxis="y3"))
-    for value, name in ((init_scale, labels["scale_start"]), (max_scale, labels["scale_clamp"])):
-        fig.add_trace(go.Scatter(x=[steps[0] if steps else 0, steps[-1] if steps else 1], y=[value, value],
-                                 mode="lines", name=name, showlegend=False, hoverinfo="skip",
-                                 line=dict(color=COLORS["neutral"], dash="dot", width=1), xaxis="x3", yaxis="y3"))
-    fig.add_trace(go.Scatter(x=zero_shot["step"], y=zero_shot["seen"], name=labels["zs_seen"], mode="lines+markers",
-                             line=dict(color="#2ca02c"), xaxis="x4", yaxis="y4"))
-    fig.add_trace(go.Scatter(x=zero_shot["step"], y=zero_shot["held_out"], name=labels["zs_held"],
-                             mode="lines+markers", line=dict(color="#9467bd", dash="dash"), xaxis="x4", yaxis="y4"))
-    top = max([chance * 1.15] + [v for v in history["loss"][:1] if np.isfinite(v)])
-    fig.update_layout(
-        yaxis=dict(title=dict(text=labels["loss_axis"], font=dict(size=11)), range=[0, top]),
-        yaxis2=dict(title=dict(text=labels["acc_axis"], font=dict(size=11)), range=[0, 1.02]),
-        yaxis3=dict(title=dict(text=labels["scale_axis"], font=dict(size=11)), range=[0, max_scale * 1.08]),
-        yaxis4=dict(title=dict(text=labels["zs_axis"], font=dict(size=11)), range=[0, 1.02]),
-        xaxis4=dict(title=dict(text=labels["step_axis"])),
+
+    def line(x, y, name, color, axis, **extra):
+        return dict(type="scatter", mode="lines", x=x, y=y, name=name, line=dict(color=color, **extra.pop("line", {})),
+                    xaxis=f"x{axis}", yaxis=f"y{axis}", **extra)
+
+    traces = [
+        line(steps, history["loss"], labels["loss"], COLORS["neutral"], ""),
+        line(span, [chance, chance], f"ln {batch_size}", COLORS["chance"], "", line=dict(dash="dash")),
+        line(steps, history["acc_image_to_text"], labels["acc_i2t"], COLORS["image"], "2"),
+        line(steps, history["acc_text_to_image"], labels["acc_t2i"], COLORS["text"], "2"),
+        line(steps, history["logit_scale"], labels["scale"], "#6a3d9a", "3"),
+        line(span, [init_scale, init_scale], labels["scale_start"], COLORS["neutral"], "3", showlegend=False,
+             hoverinfo="skip", line=dict(dash="dot", width=1)),
+        line(span, [max_scale, max_scale], labels["scale_clamp"], COLORS["neutral"], "3", showlegend=False,
+             hoverinfo="skip", line=dict(dash="dot", width=1)),
+        dict(line(zero_shot["step"], zero_shot["seen"], labels["zs_seen"], "#2ca02c", "4"), mode="lines+markers"),
+        dict(line(zero_shot["step"], zero_shot["held_out"], labels["zs_held"], "#9467bd", "4", line=dict(dash="dash")),
+             mode="lines+markers"),
+    ]
+    first_loss = [v for v in history["loss"][:1] if np.isfinite(v)]
+    small = dict(font=dict(size=11))
+    layout = dict(
+        yaxis=dict(domain=[0.77, 1.0], title=dict(text=labels["loss_axis"], **small),
+                   range=[0, max([chance * 1.15, *first_loss])]),
+        yaxis2=dict(domain=[0.52, 0.72], title=dict(text=labels["acc_axis"], **small), range=[0, 1.02]),
+        yaxis3=dict(domain=[0.27, 0.47], title=dict(text=labels["scale_axis"], **small), range=[0, max_scale * 1.08]),
+        yaxis4=dict(domain=[0.0, 0.22], title=dict(text=labels["zs_axis"], **small), range=[0, 1.02]),
+        xaxis=dict(anchor="y", showticklabels=False),
+        xaxis2=dict(anchor="y2", matches="x", showticklabels=False),
+        xaxis3=dict(anchor="y3", matches="x", showticklabels=False),
+        xaxis4=dict(anchor="y4", matches="x", title=dict(text=labels["step_axis"])),
         legend=dict(orientation="h", y=-0.12, x=0, font=dict(size=11)),
     )
-    base_layout(fig, labels["curves_title"], height)
-    fig.update_layout(margin=dict(l=60, r=15, t=40, b=70))
-    return fig
+    return _figure(traces, labels["curves_title"], height, dict(l=60, r=15, t=40, b=70), **layout)
 
 
 def embedding_map_figure(image_points: np.ndarray, text_points: np.ndarray, captions: list[str],
                          thumbnails: list[str] | None, labels: dict[str, str], height: int = 420) -> go.Figure:
     """A 2-D map (PCA) of image and text embeddings with each matching pair joined by a line."""
-    fig = go.Figure()
     xs, ys = [], []
     for (xi, yi), (xt, yt) in zip(image_points, text_points, strict=True):
-        xs += [xi, xt, None]
-        ys += [yi, yt, None]
-    fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line=dict(color="#bbbbbb", width=1), hoverinfo="skip",
-                             name=labels["pair_line"]))
+        xs += [float(xi), float(xt), None]
+        ys += [float(yi), float(yt), None]
     index = list(range(len(captions)))
-    fig.add_trace(go.Scatter(x=image_points[:, 0], y=image_points[:, 1], mode="markers+text", text=index,
-                             textposition="top center", name=labels["image_points"],
-                             marker=dict(color=COLORS["image"], size=11, symbol="square"),
-                             customdata=captions, hovertemplate="image %{text}<extra></extra>"))
-    fig.add_trace(go.Scatter(x=text_points[:, 0], y=text_points[:, 1], mode="markers+text", text=index,
-                             textposition="bottom center", name=labels["text_points"],
-                             marker=dict(color=COLORS["text"], size=11, symbol="circle"),
-                             customdata=captions, hovertemplate="caption %{text}: %{customdata}<extra></extra>"))
-    fig.update_layout(xaxis=dict(title=dict(text=labels["pc1"]), zeroline=False, scaleanchor="y"),
-                      yaxis=dict(title=dict(text=labels["pc2"]), zeroline=False),
-                      legend=dict(orientation="h", y=-0.18, x=0, font=dict(size=11)))
-    base_layout(fig, labels["map_title"], height)
-    fig.update_layout(margin=dict(l=55, r=15, t=45, b=70))
-    return fig
+    traces = [
+        dict(type="scatter", x=xs, y=ys, mode="lines", line=dict(color="#bbbbbb", width=1), hoverinfo="skip",
+             name=labels["pair_line"]),
+        dict(type="scatter", x=image_points[:, 0], y=image_points[:, 1], mode="markers+text", text=index,
+             textposition="top center", name=labels["image_points"],
+             marker=dict(color=COLORS["image"], size=11, symbol="square"),
+             hovertemplate="image %{text}<extra></extra>"),
+        dict(type="scatter", x=text_points[:, 0], y=text_points[:, 1], mode="markers+text", text=index,
+             textposition="bottom center", name=labels["text_points"],
+             marker=dict(color=COLORS["text"], size=11, symbol="circle"), customdata=captions,
+             hovertemplate="caption %{text}: %{customdata}<extra></extra>"),
+    ]
+    return _figure(traces, labels["map_title"], height, dict(l=55, r=15, t=45, b=70),
+                   xaxis=dict(title=dict(text=labels["pc1"]), zeroline=False, scaleanchor="y"),
+                   yaxis=dict(title=dict(text=labels["pc2"]), zeroline=False),
+                   legend=dict(orientation="h", y=-0.18, x=0, font=dict(size=11)))
 
 
 def pca_2d(points: np.ndarray) -> np.ndarray:

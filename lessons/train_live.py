@@ -173,8 +173,8 @@ def views(session, run: TrainingRun | None):
     embedded = embed_batch(model, run.probe)  # eval mode: the probe never changes batch-norm statistics
     model.train(was_training)
     probe = logits_figure(logits_data(embedded, embedded.learned_scale, run.probe_thumbnails), "p_image_to_text",
-                          _logits_labels(session.lang), height=430)
-    probe.update_layout(title_text=text["probe_title"].format(step=run.trainer.steps_done))
+                          _logits_labels(session.lang), height=430,
+                          title=text["probe_title"].format(step=run.trainer.steps_done))
     points = pca_2d(torch.cat([embedded.I_e, embedded.T_e]).numpy())
     emap = embedding_map_figure(points[:PROBE_N], points[PROBE_N:], embedded.captions, None, text)
     curves = training_curves_figure(_history(run), run.zero_shot, run.trainer.config.batch_size,
@@ -200,7 +200,7 @@ def _finish(session, run: TrainingRun) -> None:
 def train_loop(session, run: TrainingRun, picker_update):
     """Step until the schedule ends or a pause is requested, yielding views a few times a second.
 
-    Views cost time, so they are drawn at most every 0.4 s and never more often than keeps them
+    Views cost time, so they are drawn at most every 0.25 s and never more often than keeps them
     under ~7 % of the wall time (measured as we go).
     """
     run.status, run.stop_requested = "running", False
@@ -220,7 +220,7 @@ def train_loop(session, run: TrainingRun, picker_update):
                     trainer.restore(run.last_good)
                 run.status = "diverged"
                 break
-            if now - last_view >= max(0.4, 14 * view_seconds):
+            if now - last_view >= max(0.25, 14 * view_seconds):
                 t0 = time.perf_counter()
                 if now - last_zero_shot >= 2.0:
                     evaluate_zero_shot(run)
