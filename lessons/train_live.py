@@ -386,10 +386,17 @@ def build(ctx) -> None:
     def resume_handler(session):
         yield from resume(session, picker_update)
 
-    started = start_button.click(start_handler, [ctx.session, *controls], outputs, api_name="train_start",
-                                 concurrency_limit=TRAINING_SLOTS, concurrency_id="training")
-    resumed = resume_button.click(resume_handler, [ctx.session], outputs, api_name="train_resume",
-                                  concurrency_limit=TRAINING_SLOTS, concurrency_id="training")
+    def waiting(session):
+        """Shown at once; if all training slots are busy, Gradio adds the queue position to it."""
+        lang = session.lang if session else "en"
+        return f"<div class='train-status'>{labels(lang)['waiting'].format(slots=TRAINING_SLOTS)}</div>"
+
+    started = start_button.click(waiting, [ctx.session], [status], queue=False, api_visibility="private").then(
+        start_handler, [ctx.session, *controls], outputs, api_name="train_start",
+        concurrency_limit=TRAINING_SLOTS, concurrency_id="training")
+    resumed = resume_button.click(waiting, [ctx.session], [status], queue=False, api_visibility="private").then(
+        resume_handler, [ctx.session], outputs, api_name="train_resume",
+        concurrency_limit=TRAINING_SLOTS, concurrency_id="training")
     pause_button.click(pause, [ctx.session], [ctx.session], api_name="train_pause", queue=False)
     stepped = step_button.click(lambda s, *v: single_step(s, picker_update, *v), [ctx.session, *controls], outputs,
                                 api_name="train_step")
