@@ -34,6 +34,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 import torch
+from common import log, print_table
 
 from clip_core.config import Preset, TrainConfig, get_preset
 from clip_core.data import Batch, ShapesWorld
@@ -56,10 +57,6 @@ WARMUP_SKIP = 5  # first steps of any timed run are left out (allocator and cach
 REPLAY_BATCHES = 200  # pre-generated batches for the bare-loop comparison
 REPLAY_ROUNDS = 2  # bare and Trainer alternate this many times; the fastest round of each counts
 CONTENDED_CORES = 0.2  # other processes using more than this (in cores) invalidate the timings
-
-
-def log(message: str) -> None:
-    print(message, flush=True)
 
 
 class OtherCpu:
@@ -371,17 +368,6 @@ def measure_overhead(preset: Preset, world: ShapesWorld, tokenizer: Tokenizer) -
 
 def fmt_pct(value: float | None) -> str:
     return "n/a" if value is None or math.isnan(value) else f"{100 * value:.1f} %"
-
-
-def print_table(title: str, rows: list[tuple[str, ...]], header: tuple[str, ...]) -> None:
-    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-    log("")
-    log(title)
-    line = "  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True))
-    log(line)
-    log("-" * len(line))
-    for row in rows:
-        log("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)))
 
 
 def target_mark(run: TimedRun) -> MarkResult | None:

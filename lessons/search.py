@@ -6,7 +6,6 @@ through a tower and one matrix-vector product, ranked by cosine (clip_core.retri
 
 from __future__ import annotations
 
-import functools
 import time
 
 import gradio as gr
@@ -19,7 +18,7 @@ from clip_core.retrieval import embed_gallery, search_images, similar_images
 from . import ui
 from .figures import search_scores_figure, to_pil
 from .session import ensure
-from .ui import check_number
+from .ui import check_number, keep_session
 
 LESSON_ID = "search"
 
@@ -214,19 +213,6 @@ def browse(session, n, seed):
     world = session.world
     batch = session.memo(("search_batch", n, seed), lambda: gallery_batch(world, n, seed))
     return [(to_pil(image, 64), f"#{i}") for i, image in enumerate(batch.images.numpy())]
-
-
-def keep_session(fn):
-    """`fn(session, ...)` as an event handler that also returns the session as its first output,
-    so that API clients (which have no page load) keep their session and its caches too."""
-
-    @functools.wraps(fn)
-    def handler(session, *values):
-        session = ensure(session)
-        result = fn(session, *values)
-        return (session, *(result if isinstance(result, tuple) else (result,)))
-
-    return handler
 
 
 def build(ctx) -> None:

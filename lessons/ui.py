@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 
 import gradio as gr
@@ -70,3 +71,18 @@ def check_choice(value, choices, name: str) -> str:
     if value not in choices:
         raise gr.Error(f"{name} must be one of {list(choices)} (got {value!r}).")
     return value
+
+
+def keep_session(fn):
+    """`fn(session, ...)` as an event handler that also returns the session as its first output,
+    so that API clients (which have no page load) keep their session and its caches too."""
+
+    @functools.wraps(fn)
+    def handler(session, *values):
+        from .session import ensure  # lessons.session imports clip_core; keep this module light
+
+        session = ensure(session)
+        result = fn(session, *values)
+        return (session, *(result if isinstance(result, tuple) else (result,)))
+
+    return handler

@@ -9,7 +9,6 @@ test set (`evaluate_templates`), and grows an ensemble by greedy forward selecti
 
 from __future__ import annotations
 
-import functools
 import time
 
 import gradio as gr
@@ -29,7 +28,7 @@ from . import ui
 from .compute import LOG_TAU_MAX, LOG_TAU_MIN, scale_to_log10_tau, tau_to_scale
 from .figures import greedy_path_figure, template_accuracy_figure, to_pil, zeroshot_bars_figure
 from .session import ensure
-from .ui import check_choice, check_number
+from .ui import check_choice, check_number, keep_session
 from .zeroshot_inputs import (
     CANVAS,
     PALETTE,
@@ -287,19 +286,6 @@ def clear_results(session):
     s = labels(session.lang)
     hidden = gr.update(value=None, visible=False)
     return hidden, hidden, s["compare_hint"], hidden, hidden, s["greedy_hint"]
-
-
-def keep_session(fn):
-    """`fn(session, ...)` as an event handler that also returns the session as its first output,
-    so that API clients (which have no page load) keep their session and its caches too."""
-
-    @functools.wraps(fn)
-    def handler(session, *values):
-        session = ensure(session)
-        result = fn(session, *values)
-        return (session, *(result if isinstance(result, tuple) else (result,)))
-
-    return handler
 
 
 def build(ctx) -> None:
