@@ -39,6 +39,7 @@ test-core: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/train.py
+	$(BIN)/python bench/streaming.py
 	$(BIN)/python bench/ui_latency.py
 	$(BIN)/python bench/startup.py
 
