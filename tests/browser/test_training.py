@@ -35,3 +35,32 @@ def test_training_streams_then_pause_stops_it(page, app_url, console_errors):
     curves = page.evaluate("() => document.querySelector('#train-curves .js-plotly-plot').data[0].x.length")
     assert curves == stopped
     assert not console_errors, console_errors
+
+
+def test_a_closed_tab_frees_its_training_slot(browser, app_url):
+    """Two slots: learner A trains and closes the tab; B and C must then both train at once."""
+    def learner():
+        context = browser.new_context(viewport={"width": 1280, "height": 800})
+        page = context.new_page()
+        open_app(page, app_url)
+        open_tab(page, "train")
+        return context, page
+
+    def wait_training(page):
+        page.wait_for_function("() => /training · step [1-9]/.test(document.querySelector('#train-progress').innerText)",
+                               timeout=TIMEOUT)
+
+    a_context, a = learner()
+    a.locator("#train-start").click()
+    wait_training(a)
+    a_context.close()  # the learner walks away mid-training
+    contexts = []
+    for _ in range(2):
+        context, page = learner()
+        contexts.append(context)
+        page.locator("#train-start").click()
+        wait_training(page)  # would sit in the queue for minutes if A still held its slot
+        assert "queue" not in progress(page)
+    for context in contexts:
+        context.pages[0].locator("#train-pause").click()
+        context.close()
