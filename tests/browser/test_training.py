@@ -47,8 +47,8 @@ def test_a_closed_tab_frees_its_training_slot(browser, app_url):
         return context, page
 
     def wait_training(page):
-        page.wait_for_function("() => /training · step [1-9]/.test(document.querySelector('#train-progress').innerText)",
-                               timeout=TIMEOUT)
+        page.wait_for_function(
+            "() => /training · step [1-9]/.test(document.querySelector('#train-progress').innerText)", timeout=TIMEOUT)
 
     a_context, a = learner()
     a.locator("#train-start").click()
