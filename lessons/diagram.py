@@ -22,7 +22,7 @@ CIVIDIS = ((0.0, (0, 32, 77)), (0.25, (65, 77, 107)), (0.5, (124, 123, 120)), (0
 LABELS = {
     "en": {
         "title": "{model} · {encoder} image encoder · {total:,} parameters",
-        "breakdown": "image tower {image:,} · text tower {text:,} · W_i + W_t {projections:,} · t {scale}",
+        "breakdown": "image tower {image:,} · text tower {text:,} · W_i + W_t {projections:,} · temperature t: {scale}",
         "image_tower": "Image tower",
         "text_tower": "Text tower",
         "images": "images",
@@ -50,7 +50,7 @@ LABELS = {
     },
     "zh": {
         "title": "{model} · 图像编码器 {encoder} · 共 {total:,} 个参数",
-        "breakdown": "图像塔 {image:,} · 文本塔 {text:,} · W_i + W_t {projections:,} · t {scale}",
+        "breakdown": "图像塔 {image:,} · 文本塔 {text:,} · W_i + W_t {projections:,} · 温度 t：{scale}",
         "image_tower": "图像塔",
         "text_tower": "文本塔",
         "images": "图像",

@@ -260,9 +260,10 @@ def render(session, n, seed, row, log_scale):
     scale = float(10.0**log_scale)
 
     # the bars: fixed scales (including the model's init and clamp) and the slider's, in order
-    panel_scales = sorted({*FIXED_SCALES, round(data.init_scale, 6), data.clamp_scale})
-    slider_index = int(np.searchsorted(panel_scales, scale))
-    panel_scales.insert(slider_index, scale)
+    fixed = sorted({*FIXED_SCALES, round(data.init_scale, 6), data.clamp_scale})
+    # a fixed panel within 2 % of the slider would show the same bars twice: the slider's replaces it
+    panel_scales = sorted([s for s in fixed if abs(s / scale - 1) > 0.02] + [scale])
+    slider_index = panel_scales.index(scale)
     panels = row_statistics(data.cosines, row, np.array(panel_scales))
     titles = [labels["panel_yours" if k == slider_index else "panel"].format(scale=s, tau=1 / s, entropy=h)
               for k, (s, h) in enumerate(zip(panel_scales, panels.entropy, strict=True))]
