@@ -16,7 +16,7 @@ os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 import gradio as gr  # noqa: E402
 from starlette.middleware import Middleware  # noqa: E402
 
-from lessons import LESSONS, LessonContext, all_strings  # noqa: E402
+from lessons import LESSONS, LessonContext, all_strings, picker_update  # noqa: E402
 from lessons.session import Session, ensure  # noqa: E402
 
 ASSETS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "assets")
@@ -90,13 +90,7 @@ def start_session(lang: str, session: Session | None = None):
     """Page load: create this browser's session in its language."""
     session = ensure(session, "zh" if str(lang).startswith("zh") else "en")
     session.model()  # load the shipped checkpoint once for this session
-    return session, model_picker_update(session), session.lang
-
-
-def model_picker_update(session: Session):
-    t = I18N
-    return gr.update(choices=[(t(f"app.model.{name}"), name) for name in session.available_models()],
-                     value=session.model_name)
+    return session, picker_update(session, I18N), session.lang
 
 
 def pick_model(session: Session | None, name: str):

@@ -57,6 +57,12 @@ def tr(lang: str, key: str) -> str:
     return table.get(lang, table["en"]).get(key) or table["en"].get(key, key)
 
 
+def picker_update(session, i18n: gr.I18n) -> dict:
+    """The header's model picker for a session: the models it has, the one in use."""
+    return gr.update(choices=[(i18n(f"app.model.{name}"), name) for name in session.available_models()],
+                     value=session.model_name)
+
+
 @dataclass
 class Hook:
     fn: Callable
@@ -76,6 +82,9 @@ class LessonContext:
     on_load: list[Hook] = field(default_factory=list)
     on_model_change: list[Hook] = field(default_factory=list)
     model_change_events: list = field(default_factory=list)
+
+    def picker_update(self, session) -> dict:
+        return picker_update(session, self.i18n)
 
     def model_changed_by(self, event) -> None:
         """Refresh every lesson after `event` (e.g. training finished and picked the new model)."""

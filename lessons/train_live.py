@@ -336,10 +336,7 @@ def build(ctx) -> None:
     t = ctx.i18n
     lead, body = ctx.prose(LESSON_ID)
 
-    def picker_update(session):
-        return gr.update(choices=[(t(f"app.model.{name}"), name) for name in session.available_models()],
-                         value=session.model_name)
-
+    picker_update = ctx.picker_update
     with gr.Row(equal_height=False):
         with gr.Column(scale=1, min_width=300):
             preset = gr.Dropdown([(t(f"train.preset.{k}"), k) for k in PRESETS], value="shipped",
