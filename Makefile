@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 export GRADIO_ANALYTICS_ENABLED := False
 export HF_HUB_DISABLE_TELEMETRY := 1
 
-.PHONY: run test test-core test-app test-browser bench checkpoint lint browser-deps clean
+.PHONY: run test test-core bench bench-load checkpoint lint browser-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,10 @@ bench: $(STAMP)
 	$(BIN)/python bench/streaming.py
 	$(BIN)/python bench/ui_latency.py
 	$(BIN)/python bench/startup.py
+
+# 20 simulated learners and 4 trainings for 2 minutes against a loopback server (issue 7)
+bench-load: $(STAMP)
+	$(BIN)/python bench/load.py
 
 # Re-create the shipped checkpoint with the project's own training command (seed recorded in it)
 checkpoint: $(STAMP)
