@@ -341,6 +341,13 @@ def build(ctx) -> None:
         with gr.Column(scale=1, min_width=300):
             preset = gr.Dropdown([(t(f"train.preset.{k}"), k) for k in PRESETS], value="shipped",
                                  label=t("train.preset"))
+            with gr.Row():
+                start_button = gr.Button(t("train.start"), variant="primary", size="sm", elem_id="train-start")
+                pause_button = gr.Button(t("train.pause"), size="sm", elem_id="train-pause")
+                resume_button = gr.Button(t("train.resume"), size="sm", elem_id="train-resume")
+            with gr.Row():
+                step_button = gr.Button(t("train.step"), size="sm", elem_id="train-step")
+                reset_button = gr.Button(t("train.reset"), variant="stop", size="sm", elem_id="train-reset")
             image_encoder = gr.Radio([("ViT", "vit"), ("ResNet", "resnet")], value="vit", label=t("train.encoder"))
             with gr.Row():
                 embed_dim = ui.Slider(2, 128, value=32, step=1, label=t("train.embed_dim"))
@@ -352,13 +359,6 @@ def build(ctx) -> None:
                 learn_temperature = gr.Checkbox(value=True, label=t("train.learn_temperature"))
                 init_temperature = ui.Number(value=0.07, minimum=0.01, maximum=2.0, label=t("train.init_temperature"))
             seed = ui.Number(value=0, precision=0, minimum=0, label=t("train.seed"))
-            with gr.Row():
-                start_button = gr.Button(t("train.start"), variant="primary", size="sm", elem_id="train-start")
-                pause_button = gr.Button(t("train.pause"), size="sm", elem_id="train-pause")
-                resume_button = gr.Button(t("train.resume"), size="sm", elem_id="train-resume")
-            with gr.Row():
-                step_button = gr.Button(t("train.step"), size="sm", elem_id="train-step")
-                reset_button = gr.Button(t("train.reset"), variant="stop", size="sm", elem_id="train-reset")
         with gr.Column(scale=3):
             status = gr.HTML(elem_id="train-progress")
             curves = gr.Plot(show_label=False, elem_id="train-curves")

@@ -47,8 +47,9 @@ def test_a_closed_tab_frees_its_training_slot(browser, app_url):
         return context, page
 
     def wait_training(page):
+        # generous, yet far shorter than A's 2000-step run, which C would wait for if A kept its slot
         page.wait_for_function(
-            "() => /training · step [1-9]/.test(document.querySelector('#train-progress').innerText)", timeout=TIMEOUT)
+            "() => /training · step [1-9]/.test(document.querySelector('#train-progress').innerText)", timeout=60_000)
 
     a_context, a = learner()
     a.locator("#train-start").click()
