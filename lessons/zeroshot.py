@@ -171,16 +171,24 @@ def _percent(value: float) -> str:
     return "—" if value != value else f"{100 * value:.1f}"  # NaN: an empty group
 
 
-def compare_templates(session, classes_text, templates_text, n_per_pair):
-    """Accuracy of every template and of both ensembles on a test set: (table, chart, summary)."""
-    session = ensure(session)
-    lang, s = session.lang, labels(session.lang)
+def _measured_inputs(session, classes_text, templates_text, n_per_pair):
+    """What compare and greedy both need, checked: the class names, templates, model and test set."""
+    lang = session.lang
     n_per_pair = check_number(n_per_pair, COMPARE_MIN, COMPARE_MAX, "test images per pair", lang, integer=True)
     classnames = parse_classes(classes_text, lang)
     templates = parse_templates(templates_text, lang)
     model = session.model()
     notes(model.tokenizer, classnames, templates, lang)
     images, label_array, held = _compare_set(session, classnames, n_per_pair, lang)
+    return classnames, templates, model, images, label_array, held
+
+
+def compare_templates(session, classes_text, templates_text, n_per_pair):
+    """Accuracy of every template and of both ensembles on a test set: (table, chart, summary)."""
+    session = ensure(session)
+    s = labels(session.lang)
+    classnames, templates, model, images, label_array, held = _measured_inputs(
+        session, classes_text, templates_text, n_per_pair)
     started = time.perf_counter()
     rows = evaluate_templates(model, model.tokenizer, images, label_array, classnames, templates,
                               groups={"seen": ~held, "held_out": held})
@@ -224,14 +232,10 @@ def compare_templates(session, classes_text, templates_text, n_per_pair):
 def greedy_selection(session, classes_text, templates_text, ensemble, n_per_pair):
     """Greedy forward selection of templates on the test set: (path table, path chart, summary)."""
     session = ensure(session)
-    lang, s = session.lang, labels(session.lang)
+    s = labels(session.lang)
     ensemble = check_choice(ensemble, ENSEMBLES, "ensemble")
-    n_per_pair = check_number(n_per_pair, COMPARE_MIN, COMPARE_MAX, "test images per pair", lang, integer=True)
-    classnames = parse_classes(classes_text, lang)
-    templates = parse_templates(templates_text, lang)
-    model = session.model()
-    notes(model.tokenizer, classnames, templates, lang)
-    images, label_array, held = _compare_set(session, classnames, n_per_pair, lang)
+    classnames, templates, model, images, label_array, held = _measured_inputs(
+        session, classes_text, templates_text, n_per_pair)
     started = time.perf_counter()
     with torch.no_grad():
         image_embeddings = model.encode_image(images)  # [N, d_e]
