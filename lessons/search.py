@@ -93,8 +93,7 @@ STRINGS = {
 
 
 def labels(lang: str) -> dict[str, str]:
-    table = STRINGS.get(lang, STRINGS["en"])
-    return {key.split(".", 1)[1]: value for key, value in table.items()}
+    return ui.lesson_strings(STRINGS, lang)
 
 
 def gallery_batch(world, n: int, seed: int) -> Batch:

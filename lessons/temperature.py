@@ -153,8 +153,7 @@ STRINGS = {
 
 
 def _labels(lang: str) -> dict[str, str]:
-    table = STRINGS.get(lang, STRINGS["en"])
-    return {key.split(".", 1)[1]: value for key, value in table.items()}
+    return ui.lesson_strings(STRINGS, lang)
 
 
 @dataclass

@@ -101,8 +101,7 @@ CHOICES = {"colour": list(COLOURS), "shape": list(SHAPES), "size": list(SIZES), 
 
 
 def _strings(lang: str) -> dict[str, str]:
-    table = STRINGS.get(lang, STRINGS["en"])
-    return {key.split(".", 1)[1]: value for key, value in table.items()}
+    return ui.lesson_strings(STRINGS, lang)
 
 
 def captioned(images, captions: list[str], pixels: int = 128) -> list[tuple]:

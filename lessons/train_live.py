@@ -73,8 +73,7 @@ class TrainingRun:
 
 
 def labels(lang: str) -> dict[str, str]:
-    table = STRINGS.get(lang, STRINGS["en"])
-    return {key.split(".", 1)[1]: value for key, value in table.items()}
+    return ui.lesson_strings(STRINGS, lang)
 
 
 def validate(lang: str, image_encoder, embed_dim, batch_size, lr, steps, learn_temperature, init_temperature,

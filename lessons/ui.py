@@ -39,6 +39,12 @@ def check_number(value, lo: float, hi: float, name: str, lang: str = "en", integ
     return number
 
 
+def lesson_strings(strings: dict[str, dict[str, str]], lang: str) -> dict[str, str]:
+    """A lesson's STRINGS in one language, keys without the lesson prefix ("logits.n" -> "n")."""
+    table = strings.get(lang, strings["en"])
+    return {key.split(".", 1)[1]: value for key, value in table.items()}
+
+
 class Slider(gr.Slider):
     """gr.Slider whose API input must be a number: anything else gets a clear message (the stock
     component fails with a TypeError that reaches the learner as a generic error)."""

@@ -17,6 +17,7 @@ from PIL import Image, UnidentifiedImageError
 from clip_core.data import COLOURS, POSITIONS, SHAPES, SIZES
 from clip_core.zeroshot import check_template
 
+from . import ui
 from .zeroshot_strings import STRINGS
 
 MAX_CLASSES, MAX_CLASS_CHARS = 100, 40
@@ -37,8 +38,7 @@ VOCAB_OF_KIND = {"pair": {f"{c} {s}" for c in COLOURS for s in SHAPES}, "colour"
 
 
 def labels(lang: str) -> dict[str, str]:
-    table = STRINGS.get(lang, STRINGS["en"])
-    return {key.split(".", 1)[1]: value for key, value in table.items()}
+    return ui.lesson_strings(STRINGS, lang)
 
 
 def normal_name(name: str) -> str:
