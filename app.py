@@ -16,7 +16,7 @@ os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 import gradio as gr  # noqa: E402
 from starlette.middleware import Middleware  # noqa: E402
 
-from lessons import LESSONS, LessonContext, all_strings, picker_update  # noqa: E402
+from lessons import LESSONS, LessonContext, all_strings, model_status, picker_update, pretrained_note, tr  # noqa: E402
 from lessons.session import Session, ensure  # noqa: E402
 
 ASSETS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "assets")
@@ -86,25 +86,47 @@ def _css() -> str:
         return f.read()
 
 
-def start_session(lang: str, session: Session | None = None):
+def start_session(lang: str, session: Session | None = None, pretrained: str | None = None):
     """Page load: create this browser's session in its language."""
     session = ensure(session, "zh" if str(lang).startswith("zh") else "en")
-    session.model()  # load the shipped checkpoint once for this session
-    return session, picker_update(session, I18N), session.lang
+    session.pretrained_source = pretrained_source(pretrained)
+    session.model()  # the shipped checkpoint (read once per process, shared read-only)
+    return session, picker_update(session, I18N), session.lang, model_status(session)
 
 
-def pick_model(session: Session | None, name: str):
+def pick_model(session: Session | None, name: str, progress=gr.Progress(track_tqdm=True)):  # noqa: B008 (gradio injects it)
+    """The header's model picker. The pretrained CLIP loads on first pick (maybe a download, with
+    progress); when it cannot be had, the message says what to do and the previous model stays."""
     session = ensure(session)
     if name not in session.available_models():
         raise gr.Error(f"no model named {name!r} in this session; choose one of {session.available_models()}")
+    if name == "pretrained" and "pretrained" not in session.models:
+        from clip_core.pretrained import PretrainedUnavailable
+
+        source = session.pretrained_source or pretrained_source()
+        progress(0, desc=tr(session.lang, "app.model.loading").format(name=source))
+        try:
+            session.load_pretrained(source)
+        except (PretrainedUnavailable, ValueError) as error:
+            gr.Warning(str(error), duration=None)
+            return session, picker_update(session, I18N), model_status(session, error=str(error))
     session.model_name = name
-    return session
+    session.cache.clear()
+    return session, picker_update(session, I18N), model_status(session)
+
+
+def pretrained_source(cli_value: str | None = None) -> str:
+    from clip_core.pretrained import pretrained_source as source  # light: transformers is not imported
+
+    return source(cli_value)
 
 
 I18N = gr.I18n(**{"en": all_strings()["en"], "zh": all_strings()["zh"], "zh-CN": all_strings()["zh"]})
 
 
-def build_app() -> gr.Blocks:
+def build_app(pretrained: str | None = None) -> gr.Blocks:
+    """The app; `pretrained` is what the picker's pretrained CLIP loads (hub id or folder;
+    default: $CLIP_LAB_PRETRAINED, else openai/clip-vit-base-patch32)."""
     t = I18N
     with gr.Blocks(title="CLIP Lab") as demo:
         session = gr.State(None)
@@ -114,24 +136,37 @@ def build_app() -> gr.Blocks:
                                        value="shipped", label=t("app.model"), scale=2, elem_id="model-picker")
             language = gr.Radio([("English", "en"), ("中文", "zh")], value="en", label=t("app.language"),
                                  scale=1, elem_id="language")
+        status = gr.Markdown("", elem_id="model-status")
         ctx = LessonContext(session=session, model_picker=model_picker, i18n=t)
         with gr.Tabs(elem_id="lessons"):
             for lesson in LESSONS:
                 with gr.Tab(t(f"{lesson.LESSON_ID}.tab"), id=lesson.LESSON_ID, elem_id=f"tab-{lesson.LESSON_ID}"):
+                    note = gr.Markdown("", visible=False, elem_classes=["pretrained-note"],
+                                       elem_id=f"pretrained-note-{lesson.LESSON_ID}")
+                    ctx.refresh(_note_for(lesson.LESSON_ID), [], [note])
                     lesson.build(ctx)
 
         lang_box = gr.Textbox(visible=False)
-        loaded = demo.load(start_session, [lang_box, session], [session, model_picker, language], js=LANG_JS,
-                           api_name="start_session")
+        loaded = demo.load(lambda lang, state: start_session(lang, state, pretrained), [lang_box, session],
+                           [session, model_picker, language, status], js=LANG_JS, api_name="start_session")
         for hook in ctx.on_load:
             loaded.then(_session_first(hook.fn), [session, *hook.inputs], hook.outputs,
                         api_name=hook.api_name, api_visibility="public" if hook.api_name else "private")
-        changed = model_picker.input(pick_model, [session, model_picker], [session], api_name="pick_model")
+        changed = model_picker.input(pick_model, [session, model_picker], [session, model_picker, status],
+                                     api_name="pick_model", show_progress_on=[status])
         for event in [changed, *ctx.model_change_events]:
             for hook in ctx.on_model_change:
                 event.then(_session_first(hook.fn), [session, *hook.inputs], hook.outputs, api_visibility="private")
         language.input(None, language, None, js=SWITCH_JS)
     return demo
+
+
+def _note_for(lesson_id: str):
+    def note(session):
+        text = pretrained_note(session, lesson_id)
+        return gr.update(value=text, visible=bool(text))
+
+    return note
 
 
 def _session_first(fn):
@@ -141,9 +176,10 @@ def _session_first(fn):
     return handler
 
 
-def serve(host: str = "127.0.0.1", port: int | None = 7860, share: bool = False, **launch_kwargs) -> gr.Blocks:
+def serve(host: str = "127.0.0.1", port: int | None = 7860, share: bool = False, pretrained: str | None = None,
+          **launch_kwargs) -> gr.Blocks:
     """Build and launch the app; tests pass prevent_thread_lock=True and a free port."""
-    demo = build_app()
+    demo = build_app(pretrained)
     demo.queue(default_concurrency_limit=4)
     demo.launch(server_name=host, server_port=port, share=share, i18n=I18N, css=_css(),
                 app_kwargs={"middleware": [Middleware(_LanguageScript)]},
@@ -155,9 +191,17 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Serve CLIP Lab, an interactive lesson on CLIP.")
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
     parser.add_argument("--port", type=int, default=7860, help="port (default 7860)")
-    parser.add_argument("--share", action="store_true", help="also open a public gradio.live link (needs internet)")
+    parser.add_argument("--share", action="store_true",
+                        help="also open a public gradio.live link (needs internet; anyone with the link can use it)")
+    parser.add_argument("--pretrained", metavar="PATH_OR_ID",
+                        help="the pretrained CLIP the model picker offers: a local folder (python -m "
+                             "clip_core.pretrained --save FOLDER writes one) or a hub id; default "
+                             "$CLIP_LAB_PRETRAINED, else openai/clip-vit-base-patch32 (downloaded on first pick)")
     args = parser.parse_args(argv)
-    serve(args.host, args.port, args.share)
+    if args.share:
+        print("Warning: --share publishes this app at a public gradio.live address: anyone with the link can use it "
+              "and run training on this machine. Leave it off for a classroom on one network (use --host instead).")
+    serve(args.host, args.port, args.share, pretrained=args.pretrained)
 
 
 if __name__ == "__main__":

@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 
 import gradio as gr
 
-from . import logit, logits, overview, search, temperature, toy_world, train_live, zeroshot
+from . import logit, logits, overview, photos, search, temperature, toy_world, train_live, zeroshot
+from .photos_strings import NOTES
 from .text import lesson_text
 
-LESSONS = [overview, toy_world, logits, temperature, train_live, zeroshot, search, logit]
+LESSONS = [overview, toy_world, logits, temperature, train_live, zeroshot, search, logit, photos]
 
 COMMON_STRINGS = {
     "en": {
@@ -25,6 +26,15 @@ COMMON_STRINGS = {
         "app.model.shipped": "toy CLIP (shipped)",
         "app.model.trained": "my trained model (this session)",
         "app.model.random": "random init",
+        "app.model.pretrained": "pretrained CLIP",
+        "app.model.download": "~{mb} MB download on first pick",
+        "app.model.local": "local folder",
+        "app.model.cached": "downloaded",
+        "app.model.loading": "Loading the pretrained CLIP {name} …",
+        "app.model.loaded": ("**Pretrained CLIP** `{name}`: {params} M parameters, {size}-px images, {dim}-d "
+                             "embeddings, learned scale exp(t) = {scale:.1f}. Its weights are shared by everyone "
+                             "on this server and never trained here."),
+        "app.model.failed": "**The pretrained CLIP is not available.** {error}",
         "app.language": "Language",
         "common.export_png": "Export PNG",
         "common.png_file": "PNG file",
@@ -35,6 +45,14 @@ COMMON_STRINGS = {
         "app.model.shipped": "玩具 CLIP（随附）",
         "app.model.trained": "我训练的模型（本次会话）",
         "app.model.random": "随机初始化",
+        "app.model.pretrained": "预训练 CLIP",
+        "app.model.download": "首次选择时下载约 {mb} MB",
+        "app.model.local": "本地文件夹",
+        "app.model.cached": "已下载",
+        "app.model.loading": "正在加载预训练 CLIP {name} …",
+        "app.model.loaded": ("**预训练 CLIP** `{name}`：{params} M 个参数，图片 {size} 像素，嵌入 {dim} 维，"
+                             "学到的缩放 exp(t) = {scale:.1f}。这份权重由本服务器上的所有人共用，在这里只看不训练。"),
+        "app.model.failed": "**预训练 CLIP 不可用。** {error}",
         "app.language": "语言",
         "common.export_png": "导出 PNG",
         "common.png_file": "PNG 文件",
@@ -44,7 +62,7 @@ COMMON_STRINGS = {
 
 def all_strings() -> dict[str, dict[str, str]]:
     """UI strings of the shell and every lesson, per language (for gr.I18n)."""
-    merged: dict[str, dict[str, str]] = {lang: dict(COMMON_STRINGS[lang]) for lang in ("en", "zh")}
+    merged: dict[str, dict[str, str]] = {lang: {**COMMON_STRINGS[lang], **NOTES[lang]} for lang in ("en", "zh")}
     for lesson in LESSONS:
         for lang in merged:
             merged[lang].update(lesson.STRINGS.get(lang, lesson.STRINGS["en"]))
@@ -59,8 +77,63 @@ def tr(lang: str, key: str) -> str:
 
 def picker_update(session, i18n: gr.I18n) -> dict:
     """The header's model picker for a session: the models it has, the one in use."""
-    return gr.update(choices=[(i18n(f"app.model.{name}"), name) for name in session.available_models()],
-                     value=session.model_name)
+    choices = [(pretrained_label(session) if name == "pretrained" else i18n(f"app.model.{name}"), name)
+               for name in session.available_models()]
+    return gr.update(choices=choices, value=session.model_name)
+
+
+def pretrained_label(session) -> str:
+    """"pretrained CLIP (openai/clip-vit-base-patch32, ~605 MB download on first pick)", in the session's language."""
+    import os
+
+    from clip_core.pretrained import DEFAULT_DOWNLOAD_MB, DEFAULT_PRETRAINED, pretrained_source
+
+    source = session.pretrained_source or pretrained_source()
+    if "pretrained" in session.models:
+        where = tr(session.lang, "app.model.cached")
+    elif os.path.isdir(os.path.expanduser(source)):
+        where, source = tr(session.lang, "app.model.local"), os.path.basename(os.path.normpath(source)) or source
+    elif _in_hub_cache(source):
+        where = tr(session.lang, "app.model.cached")
+    else:
+        mb = DEFAULT_DOWNLOAD_MB if source == DEFAULT_PRETRAINED else "?"
+        where = tr(session.lang, "app.model.download").format(mb=mb)
+    return f"{tr(session.lang, 'app.model.pretrained')} ({source}, {where})"
+
+
+def _in_hub_cache(repo_id: str) -> bool:
+    try:
+        from huggingface_hub import try_to_load_from_cache
+
+        return any(isinstance(try_to_load_from_cache(repo_id, name), str)
+                   for name in ("model.safetensors", "pytorch_model.bin"))
+    except Exception:  # not a valid repo id, no cache folder: simply not cached
+        return False
+
+
+def model_status(session, error: str | None = None) -> str:
+    """The line under the header: what the pretrained CLIP is, or why it could not be loaded."""
+    if error:
+        return tr(session.lang, "app.model.failed").format(error=error)
+    if not session.is_pretrained:
+        return ""
+    model = session.model()
+    config = model.config
+    return tr(session.lang, "app.model.loaded").format(
+        name=config.name, params=round(model.num_parameters() / 1e6, 1), size=config.image_size,
+        dim=config.embed_dim, scale=model.scale().item())
+
+
+def pretrained_note(session, lesson_id: str) -> str:
+    """A lesson's note on what the picked model means for it ("" when there is nothing to say):
+    toy-only lessons say so when the pretrained CLIP is picked; the photos tab warns about toy models."""
+    if session is None:
+        return ""
+    if lesson_id == "photos":
+        return "" if session.is_pretrained else tr(session.lang, "photos.toy_note")
+    if not session.is_pretrained:
+        return ""
+    return tr(session.lang, f"pretrained_note.{lesson_id}").format(size=session.model().config.image_size)
 
 
 @dataclass

@@ -184,7 +184,7 @@ def vocabulary_markdown(session) -> str:
     """The tokenizer's words, grouped by what they name, as inline-code chips."""
     session = ensure(session)
     s = _strings(session.lang)
-    tokenizer = session.model().tokenizer
+    tokenizer = session.toy_model().tokenizer  # the toy vocabulary, also when the pretrained CLIP is picked
     known = tokenizer.vocabulary
     position_words = sorted({w for p in POSITIONS for w in p.split()})
     groups = [list(COLOURS), list(SHAPES), list(SIZES), position_words]

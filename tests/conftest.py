@@ -61,14 +61,27 @@ def shipped_checkpoint(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def app_url(shipped_checkpoint) -> str:
-    """The app, launched in-process on a free port for the whole test session."""
+def tiny_pretrained(tmp_path_factory) -> dict:
+    """A tiny random transformers CLIPModel saved to a folder: the app's "pretrained CLIP" in tests
+    (no download). Returns the folder, the in-memory CLIPModel and its CLIPProcessor."""
+    from tiny_clip import save_tiny_clip
+
+    folder = tmp_path_factory.mktemp("tiny_pretrained_clip")
+    reference, processor = save_tiny_clip(folder)
+    return {"folder": folder, "reference": reference, "processor": processor}
+
+
+@pytest.fixture(scope="session")
+def app_url(shipped_checkpoint, tiny_pretrained) -> str:
+    """The app, launched in-process on a free port for the whole test session; its model picker's
+    pretrained CLIP is the tiny one (as if started with --pretrained FOLDER)."""
     import torch
 
     import app
 
     torch.set_num_threads(2)
     port = free_port()
-    demo = app.serve("127.0.0.1", port, prevent_thread_lock=True, quiet=True)
+    demo = app.serve("127.0.0.1", port, prevent_thread_lock=True, quiet=True,
+                     pretrained=str(tiny_pretrained["folder"]))
     yield f"http://127.0.0.1:{port}/"
     demo.close()

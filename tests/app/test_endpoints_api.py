@@ -17,6 +17,7 @@ TESTED = {
     "/zeroshot_classify", "/zeroshot_class_preset", "/zeroshot_template_preset", "/zeroshot_compare",
     "/zeroshot_greedy", "/zeroshot_refresh",
     "/search_text", "/search_image", "/search_gallery", "/search_refresh",
+    "/photos_refresh", "/photos_examples", "/photos_logits", "/photos_classify", "/photos_search", "/photos_on_load",
 }
 
 

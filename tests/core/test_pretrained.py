@@ -5,10 +5,8 @@ as calling CLIPModel directly on what CLIPProcessor makes of the same images and
 from __future__ import annotations
 
 import copy
-import json
 import math
 import shutil
-import string
 import subprocess
 import sys
 import time
@@ -16,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import tiny_clip
 import torch
 import torch.nn.functional as F
 from PIL import Image
@@ -25,23 +24,10 @@ from clip_core.pretrained import PretrainedUnavailable, load_pretrained
 from clip_core.retrieval import search_images, similar_images
 from clip_core.zeroshot import classify
 
-SOT, EOT = "<|startoftext|>", "<|endoftext|>"
-CONTEXT_LENGTH = 32
+CONTEXT_LENGTH = tiny_clip.CONTEXT_LENGTH
 CAPTIONS = ["a red circle", "a photo of a small blue square.", "dog", "two green triangles at the top left"]
 CLASSNAMES = ["red circle", "blue square", "green triangle"]
 TEMPLATES = ["a photo of a {}.", "{}", "a drawing of a {}"]
-
-
-def write_vocabulary(folder: Path) -> tuple[Path, Path]:
-    """A byte-level BPE vocabulary of single characters (as word pieces and word ends) and a few merges."""
-    chars = list(string.ascii_lowercase + string.digits + ".,!'")
-    merges = ["r e", "re d</w>", "c i", "ci r", "l e</w>", "cir c", "circ le</w>"]
-    vocab: dict[str, int] = {}
-    for token in chars + [c + "</w>" for c in chars] + [m.replace(" ", "") for m in merges] + [SOT, EOT]:
-        vocab.setdefault(token, len(vocab))
-    (folder / "vocab.json").write_text(json.dumps(vocab))
-    (folder / "merges.txt").write_text("#version: 0.2\n" + "\n".join(merges) + "\n")
-    return folder / "vocab.json", folder / "merges.txt"
 
 
 @pytest.fixture(scope="module", params=["hub layout, pad = end of text", "processor layout, pad = '!'"])
@@ -52,33 +38,9 @@ def tiny(request, tmp_path_factory) -> dict:
     end-of-text id as in openai/clip-vit-base-patch32) and transformers 5's processor_config.json
     with a distinct pad token (as in LAION's open_clip conversions).
     """
-    from transformers import CLIPConfig, CLIPModel, CLIPProcessor, CLIPTokenizer
-    from transformers.models.clip.image_processing_pil_clip import CLIPImageProcessorPil
-
     hub_layout = request.param.startswith("hub")
     folder = tmp_path_factory.mktemp("tiny_clip")
-    vocab_file, merges_file = write_vocabulary(tmp_path_factory.mktemp("vocab"))
-    pad = EOT if hub_layout else "!"
-    tokenizer = CLIPTokenizer(vocab=str(vocab_file), merges=str(merges_file), pad_token=pad,
-                              model_max_length=CONTEXT_LENGTH)
-    image_processor = CLIPImageProcessorPil(size={"shortest_edge": 32}, crop_size={"height": 32, "width": 32})
-    ids = tokenizer.convert_tokens_to_ids
-    config = CLIPConfig(
-        text_config=dict(vocab_size=len(tokenizer), hidden_size=32, intermediate_size=64, num_hidden_layers=2,
-                         num_attention_heads=2, max_position_embeddings=CONTEXT_LENGTH,
-                         bos_token_id=ids(SOT), eos_token_id=ids(EOT), pad_token_id=ids(pad)),
-        vision_config=dict(hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=2,
-                           image_size=32, patch_size=8),
-        projection_dim=16)
-    torch.manual_seed(0)
-    reference = CLIPModel(config).eval()
-    processor = CLIPProcessor(image_processor=image_processor, tokenizer=tokenizer)
-    reference.save_pretrained(folder)
-    if hub_layout:
-        tokenizer.save_pretrained(folder)
-        image_processor.save_pretrained(folder)
-    else:
-        processor.save_pretrained(folder)
+    reference, processor = tiny_clip.save_tiny_clip(folder, hub_layout)
     return {"folder": folder, "reference": reference, "processor": processor,
             "model": load_pretrained(str(folder)), "pad_is_eot": hub_layout}
 

@@ -1,0 +1,141 @@
+"""UI strings of the "Your photos" tab, and the notes other lessons show when the pretrained CLIP is picked."""
+
+from __future__ import annotations
+
+STRINGS = {
+    "en": {
+        "photos.tab": "9 · Your photos",
+        "photos.files": "Your images (PNG, JPEG, WebP, GIF, BMP)",
+        "photos.examples": "Use example pictures",
+        "photos.preview": "Images in this batch, in order",
+        "photos.captions": "Captions, one per line, in the same order as the images",
+        "photos.view": "Show",
+        "photos.log_tau": "log₁₀ τ (temperature)",
+        "photos.learned": "Use the model's learned temperature",
+        "photos.run_logits": "Compute the logits matrix",
+        "photos.zs_heading": "### Zero-shot: which class does each picture belong to?",
+        "photos.classes": "Class names (comma-separated)",
+        "photos.templates": "Prompt templates, one per line, each with {}",
+        "photos.classify": "Classify my pictures",
+        "photos.search_heading": "### Search: find your pictures by description",
+        "photos.query": "Describe a picture",
+        "photos.k": "Results",
+        "photos.search": "Search",
+        "photos.results": "Best matches first (cosine similarity)",
+        "photos.toy_note": ("You are using a **toy CLIP**: it has only ever seen 32-pixel coloured shapes and knows a few "
+                            "dozen words, so on photos its answers are close to guessing. Pick the **pretrained CLIP** "
+                            "in the header for real photos; the toy model still works here, to show that contrast."),
+        "photos.loaded": "{n} picture(s) ready ({model}).",
+        "photos.rejected": "Skipped: {reasons}",
+        "photos.none": "Upload some pictures first, or press **Use example pictures**.",
+        "photos.too_many": ("{n} files: at most {max} pictures per batch (the operator can raise CLIP_LAB_MAX_PHOTOS). "
+                            "The first {max} are used."),
+        "photos.caption_count": ("{images} picture(s) but {captions} caption(s): write exactly one caption per "
+                                 "picture, in the same order (at most {max})."),
+        "photos.caption_long": "Caption {line} is longer than {max} characters; shorten it.",
+        "photos.need_two": "The logits matrix needs at least two pictures with their captions.",
+        "photos.query_empty": "Type a description to search for.",
+        "photos.query_long": "The description is longer than {max} characters; shorten it.",
+        "photos.logits_summary": ("**{n} × {n} logits** = cosine × {scale:.2f}. Loss (both directions, averaged) "
+                                  "**{loss:.3f}**; a model that cannot tell the pairs apart scores ln {n} = "
+                                  "{chance:.3f}. Each picture's best caption is its own for **{right} of {n}** rows."),
+        "photos.zs_title": "P(class | picture): each row sums to 1",
+        "photos.zs_x": "class",
+        "photos.zs_y": "picture",
+        "photos.zs_summary": ("**{n} picture(s) × {c} classes**, {t} template(s) averaged into one text embedding per "
+                              "class, softmax at scale {scale:.2f}. Most likely: {best}."),
+        "photos.search_summary": "Ranked {n} picture(s) by cosine with “{query}”: {ranking}.",
+        "photos.example_classes": "red circle, blue square, green triangle, yellow star, purple heart, orange cross",
+        "photos.default_templates": "a photo of a {}.\na drawing of a {}.\na {}",
+        "photos.example_query": "a red circle",
+    },
+    "zh": {
+        "photos.tab": "9 · 你的图片",
+        "photos.files": "你的图片（PNG、JPEG、WebP、GIF、BMP）",
+        "photos.examples": "使用示例图片",
+        "photos.preview": "本批图片（按顺序）",
+        "photos.captions": "描述，每行一条，顺序与图片相同",
+        "photos.view": "显示",
+        "photos.log_tau": "log₁₀ τ（温度）",
+        "photos.learned": "使用模型学到的温度",
+        "photos.run_logits": "计算 logits 矩阵",
+        "photos.zs_heading": "### 零样本：每张图片属于哪一类？",
+        "photos.classes": "类别名（用逗号分隔）",
+        "photos.templates": "提示模板，每行一个，都要含 {}",
+        "photos.classify": "给我的图片分类",
+        "photos.search_heading": "### 检索：用文字找到你的图片",
+        "photos.query": "描述一张图片",
+        "photos.k": "结果数",
+        "photos.search": "检索",
+        "photos.results": "最匹配的在前（余弦相似度）",
+        "photos.toy_note": ("你正在使用**玩具 CLIP**：它只见过 32 像素的彩色形状，只认识几十个词，所以面对照片时它的回答"
+                            "接近瞎猜。要处理真实照片，请在页面顶部选择**预训练 CLIP**；玩具模型在这里照样能运行，"
+                            "正好用来对比。"),
+        "photos.loaded": "已准备好 {n} 张图片（{model}）。",
+        "photos.rejected": "已跳过：{reasons}",
+        "photos.none": "请先上传一些图片，或点击**使用示例图片**。",
+        "photos.too_many": "共 {n} 个文件：每批最多 {max} 张图片（运营者可以调高 CLIP_LAB_MAX_PHOTOS），只使用前 {max} 张。",
+        "photos.caption_count": "有 {images} 张图片，却有 {captions} 条描述：请为每张图片写且只写一条描述，顺序相同（最多 {max} 条）。",
+        "photos.caption_long": "第 {line} 条描述超过 {max} 个字符，请缩短。",
+        "photos.need_two": "logits 矩阵至少需要两张图片及其描述。",
+        "photos.query_empty": "请输入要检索的描述。",
+        "photos.query_long": "描述超过 {max} 个字符，请缩短。",
+        "photos.logits_summary": ("**{n} × {n} 的 logits** = 余弦 × {scale:.2f}。损失（两个方向的平均）**{loss:.3f}**；"
+                                  "完全分不清配对的模型得分为 ln {n} = {chance:.3f}。在 **{n} 行中有 {right} 行**，"
+                                  "图片得分最高的描述正是它自己的。"),
+        "photos.zs_title": "P(类别 | 图片)：每一行的和为 1",
+        "photos.zs_x": "类别",
+        "photos.zs_y": "图片",
+        "photos.zs_summary": ("**{n} 张图片 × {c} 个类别**，{t} 个模板平均成每类一个文本嵌入，softmax 的缩放为 {scale:.2f}。"
+                              "最可能的类别：{best}。"),
+        "photos.search_summary": "按与“{query}”的余弦相似度给 {n} 张图片排序：{ranking}。",
+        "photos.example_classes": "red circle, blue square, green triangle, yellow star, purple heart, orange cross",
+        "photos.default_templates": "a photo of a {}.\na drawing of a {}.\na {}",
+        "photos.example_query": "a red circle",
+    },
+}
+
+# What a lesson says when the pretrained CLIP is picked in the header ({size}: its input size in pixels)
+NOTES = {
+    "en": {
+        "pretrained_note.overview": ("**Pretrained CLIP picked.** The diagram shows its real shapes, measured on toy "
+                                     "pictures. It learned from web image–text pairs, never from this toy world."),
+        "pretrained_note.toy_world": ("**This tab is about the toy CLIP's data.** The pretrained CLIP never saw these "
+                                      "shapes: OpenAI's was trained on 400 million image–text pairs from the web. The "
+                                      "vocabulary below is the toy tokenizer's; the pretrained CLIP reads any English "
+                                      "text with its own byte-pair tokenizer."),
+        "pretrained_note.logits": ("**Pretrained CLIP on toy pictures.** Each 32-pixel picture is enlarged to {size} "
+                                   "pixels by the model's own image processor. For your own pictures and captions, "
+                                   "open **9 · Your photos**."),
+        "pretrained_note.temperature": ("**Pretrained CLIP on toy pictures.** Its learned temperature is the trained "
+                                        "value of the real model. It has no training history here, so the trajectory "
+                                        "plot shows only the toy models."),
+        "pretrained_note.train": ("**Training is toy-only.** This tab always trains a new toy CLIP on the toy world; "
+                                  "the pretrained weights are looked at, never trained, here. When a run stops, "
+                                  "“my trained model” becomes the model of every lesson."),
+        "pretrained_note.zeroshot": ("**Pretrained CLIP on the toy test set.** “Held-out pairs” were held out from "
+                                     "the toy's training only; for the pretrained model every toy picture is new. "
+                                     "Prompts use CLIP's own tokenizer, so no word is unknown. For your photos, open "
+                                     "**9 · Your photos**."),
+        "pretrained_note.search": ("**Pretrained CLIP searching the toy gallery.** To search your own pictures, open "
+                                   "**9 · Your photos**."),
+        "pretrained_note.logit": ("**Pretrained CLIP picked.** The last part of this lesson reads a row of its logits "
+                                  "on toy pictures."),
+    },
+    "zh": {
+        "pretrained_note.overview": "**已选择预训练 CLIP。** 示意图显示的是它在玩具图片上实测的形状。它是从网络上的图文对中学习的，从未见过这个玩具世界。",
+        "pretrained_note.toy_world": ("**这一页讲的是玩具 CLIP 的数据。** 预训练 CLIP 从未见过这些形状：OpenAI 的 CLIP 用网络上的"
+                                      " 4 亿个图文对训练。下面的词表属于玩具分词器；预训练 CLIP 用自己的字节对分词器读任何英文文本。"),
+        "pretrained_note.logits": ("**预训练 CLIP 看玩具图片。** 每张 32 像素的图片都由模型自己的图像处理器放大到 {size} 像素。"
+                                   "要用你自己的图片和描述，请打开 **9 · 你的图片**。"),
+        "pretrained_note.temperature": ("**预训练 CLIP 看玩具图片。** 它学到的温度就是真实模型训练出的值。它在这里没有训练记录，"
+                                        "所以轨迹图只显示玩具模型。"),
+        "pretrained_note.train": ("**训练只针对玩具模型。** 这一页总是在玩具世界上训练一个新的玩具 CLIP；预训练权重在这里只看不训练。"
+                                  "训练停止后，“我训练的模型”会成为所有课程使用的模型。"),
+        "pretrained_note.zeroshot": ("**预训练 CLIP 在玩具测试集上。** “留出的组合”只是对玩具模型的训练留出的；对预训练模型来说，"
+                                     "每张玩具图片都是新的。提示词用 CLIP 自己的分词器，所以不会有未知词。要处理你的照片，请打开 "
+                                     "**9 · 你的图片**。"),
+        "pretrained_note.search": "**预训练 CLIP 在检索玩具图库。** 要检索你自己的图片，请打开 **9 · 你的图片**。",
+        "pretrained_note.logit": "**已选择预训练 CLIP。** 本课最后一部分读取的是它在玩具图片上的一行 logits。",
+    },
+}
