@@ -31,7 +31,7 @@ COMMON_STRINGS = {
         "app.model.local": "local folder",
         "app.model.cached": "downloaded",
         "app.model.loading": "Loading the pretrained CLIP {name} …",
-        "app.model.loaded": ("**Pretrained CLIP** `{name}`: {params} M parameters, {size}-px images, {dim}-d "
+        "app.model.loaded": ("**Pretrained CLIP** `{name}`: {params} parameters, {size}-px images, {dim}-d "
                              "embeddings, learned scale exp(t) = {scale:.1f}. Its weights are shared by everyone "
                              "on this server and never trained here."),
         "app.model.failed": "**The pretrained CLIP is not available.** {error}",
@@ -50,7 +50,7 @@ COMMON_STRINGS = {
         "app.model.local": "本地文件夹",
         "app.model.cached": "已下载",
         "app.model.loading": "正在加载预训练 CLIP {name} …",
-        "app.model.loaded": ("**预训练 CLIP** `{name}`：{params} M 个参数，图片 {size} 像素，嵌入 {dim} 维，"
+        "app.model.loaded": ("**预训练 CLIP** `{name}`：{params} 个参数，图片 {size} 像素，嵌入 {dim} 维，"
                              "学到的缩放 exp(t) = {scale:.1f}。这份权重由本服务器上的所有人共用，在这里只看不训练。"),
         "app.model.failed": "**预训练 CLIP 不可用。** {error}",
         "app.language": "语言",
@@ -89,11 +89,9 @@ def pretrained_label(session) -> str:
     from clip_core.pretrained import DEFAULT_DOWNLOAD_MB, DEFAULT_PRETRAINED, pretrained_source
 
     source = session.pretrained_source or pretrained_source()
-    if "pretrained" in session.models:
-        where = tr(session.lang, "app.model.cached")
-    elif os.path.isdir(os.path.expanduser(source)):
+    if os.path.isdir(os.path.expanduser(source)):
         where, source = tr(session.lang, "app.model.local"), os.path.basename(os.path.normpath(source)) or source
-    elif _in_hub_cache(source):
+    elif "pretrained" in session.models or _in_hub_cache(source):
         where = tr(session.lang, "app.model.cached")
     else:
         mb = DEFAULT_DOWNLOAD_MB if source == DEFAULT_PRETRAINED else "?"
@@ -120,8 +118,15 @@ def model_status(session, error: str | None = None) -> str:
     model = session.model()
     config = model.config
     return tr(session.lang, "app.model.loaded").format(
-        name=config.name, params=round(model.num_parameters() / 1e6, 1), size=config.image_size,
+        name=short_name(config.name), params=f"{model.num_parameters():,}", size=config.image_size,
         dim=config.embed_dim, scale=model.scale().item())
+
+
+def short_name(source: str) -> str:
+    """A hub id as it is; a folder by its last part (no server paths on the page)."""
+    import os
+
+    return os.path.basename(os.path.normpath(source)) if os.path.isdir(os.path.expanduser(source)) else source
 
 
 def pretrained_note(session, lesson_id: str) -> str:

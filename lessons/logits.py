@@ -155,9 +155,9 @@ def render(session, n, seed, log10_tau, learned, view, shuffle, compare):
     view = check_choice(view, VIEWS, "view")
     labels = _labels(lang)
     data = compute(session, n, seed, log10_tau, bool(learned), bool(shuffle))
-    model_label = {"shipped": "toy CLIP (shipped)", "trained": "my trained model", "random": "random init",
-                   "pretrained": f"pretrained CLIP {session.model().config.name}"}[
-        session.model_name if session.model_name in session.models else "shipped"]
+    model_label = ("pretrained CLIP " + session.model().config.name if session.is_pretrained else
+                   {"shipped": "toy CLIP (shipped)", "trained": "my trained model", "random": "random init"}[
+                       session.model_name if session.model_name in session.models else "shipped"])
     main = logits_figure(data, view, labels)
     if compare:
         random_data = compute(session, n, seed, log10_tau, bool(learned), bool(shuffle), model_name="random")

@@ -27,7 +27,7 @@ from .figures import VIEWS, logits_figure, photo_probs_figure
 from .images import ImageRejected, read_picture
 from .limits import LIMITS
 from .photos_strings import STRINGS
-from .zeroshot_inputs import notes, parse_classes, parse_templates, to_model_input
+from .zeroshot_inputs import parse_classes, parse_templates, to_model_input
 
 LESSON_ID = "photos"
 KEEP_SIDE = 448  # pictures are kept at most this large (the pretrained CLIP looks at 224 px)
@@ -117,15 +117,23 @@ def _thumbnail_uri(picture) -> str:
 
 
 def _model_label(session) -> str:
-    from . import tr
+    from . import short_name, tr
 
     if session.is_pretrained:
-        return session.model().config.name
+        return short_name(session.model().config.name)
     return tr(session.lang, f"app.model.{session.model_name}")
 
 
 # ---------------------------------------------------------------------------------------------
 # the three views
+
+
+def unknown_words(model, texts: list[str], lang: str) -> list[str]:
+    """A note naming the words a toy tokenizer reads as <unk> (CLIP's BPE tokenizer has none)."""
+    unknown = list(dict.fromkeys(word for text in texts for word in model.tokenizer.unknown_words(text)))
+    if not unknown:
+        return []
+    return [labels(lang)["unknown"].format(words=", ".join(unknown[:12]) + (" …" if len(unknown) > 12 else ""))]
 
 
 def parse_captions(text, n_pictures: int, lang: str) -> list[str]:
@@ -154,9 +162,7 @@ def logits_view(session, files, captions_text, view, log10_tau, learned):
     if len(pictures) < 2:
         return None, " ".join([*messages, s["need_two"]])
     captions = parse_captions(captions_text, len(pictures), session.lang)
-    if not session.is_pretrained:
-        for warning in notes(model.tokenizer, ["x"], captions, session.lang):
-            messages.append(warning)
+    messages += unknown_words(model, captions, session.lang)
     with torch.no_grad():
         T_e = model.encode_text(model.tokenizer(captions))  # [n, d_e]
     scale = model.scale().item() if learned else tau_to_scale(log10_tau)
@@ -165,7 +171,7 @@ def logits_view(session, files, captions_text, view, log10_tau, learned):
     n = len(captions)
     right = int((data.logits.argmax(axis=1) == np.arange(n)).sum())
     summary = s["logits_summary"].format(n=n, scale=scale, loss=data.total, chance=float(np.log(n)), right=right)
-    figure = logits_figure(data, view, _labels(session.lang), height=min(640, 260 + 30 * n))
+    figure = logits_figure(data, view, _labels(session.lang), height=min(640, 400 + 16 * n))
     return figure, "\n\n".join([summary, *messages])
 
 
@@ -178,8 +184,7 @@ def zero_shot_view(session, files, classes_text, templates_text):
     names, pictures, I_e, messages = embed_pictures(session, model, files)
     if not pictures:
         return None, " ".join([*messages, s["none"]])
-    if not session.is_pretrained:
-        messages += notes(model.tokenizer, classnames, templates, session.lang)
+    messages += unknown_words(model, [t.format(c) for t in templates for c in classnames], session.lang)
     with torch.no_grad():
         weights = class_embeddings(model, model.tokenizer, classnames, templates)  # [C, d_e]
         scale = model.scale().item()
@@ -203,8 +208,7 @@ def search_view(session, files, query, k):
     names, pictures, I_e, messages = embed_pictures(session, model, files)
     if not pictures:
         return [], " ".join([*messages, s["none"]])
-    if not session.is_pretrained:
-        messages += notes(model.tokenizer, ["x"], [query], session.lang)
+    messages += unknown_words(model, [query], session.lang)
     with torch.no_grad():
         scores = I_e @ model.encode_text(model.tokenizer([query]))[0]  # [n]
     top = scores.topk(min(k, len(pictures)))
@@ -288,10 +292,8 @@ def build(ctx) -> None:
             captions = gr.Textbox(label=t("photos.captions"), lines=6, max_lines=16, elem_id="photos-captions")
             view = gr.Radio([(t(f"logits.view.{v}"), v) for v in VIEWS], value="p_image_to_text",
                             label=t("photos.view"))
-            with gr.Row():
-                log_tau = ui.Slider(LOG_TAU_MIN, LOG_TAU_MAX, value=-1.15, step=0.01, label=t("photos.log_tau"),
-                                    scale=3)
-                learned = gr.Checkbox(value=True, label=t("photos.learned"), scale=2)
+            log_tau = ui.Slider(LOG_TAU_MIN, LOG_TAU_MAX, value=-1.15, step=0.01, label=t("photos.log_tau"))
+            learned = gr.Checkbox(value=True, label=t("photos.learned"))
             run_logits = gr.Button(t("photos.run_logits"), variant="primary", size="sm")
     logits_summary = gr.Markdown(elem_id="photos-logits-summary")
     logits_plot = gr.Plot(show_label=False, elem_id="photos-logits")

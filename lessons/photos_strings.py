@@ -26,6 +26,7 @@ STRINGS = {
                             "dozen words, so on photos its answers are close to guessing. Pick the **pretrained CLIP** "
                             "in the header for real photos; the toy model still works here, to show that contrast."),
         "photos.loaded": "{n} picture(s) ready ({model}).",
+        "photos.unknown": "⚠ Words the toy model does not know, read as `<unk>`: **{words}**",
         "photos.rejected": "Skipped: {reasons}",
         "photos.none": "Upload some pictures first, or press **Use example pictures**.",
         "photos.too_many": ("{n} files: at most {max} pictures per batch (the operator can raise CLIP_LAB_MAX_PHOTOS). "
@@ -46,7 +47,7 @@ STRINGS = {
                               "class, softmax at scale {scale:.2f}. Most likely: {best}."),
         "photos.search_summary": "Ranked {n} picture(s) by cosine with “{query}”: {ranking}.",
         "photos.example_classes": "red circle, blue square, green triangle, yellow star, purple heart, orange cross",
-        "photos.default_templates": "a photo of a {}.\na drawing of a {}.\na {}",
+        "photos.default_templates": "a photo of a {}.\na {}",
         "photos.example_query": "a red circle",
     },
     "zh": {
@@ -72,6 +73,7 @@ STRINGS = {
                             "接近瞎猜。要处理真实照片，请在页面顶部选择**预训练 CLIP**；玩具模型在这里照样能运行，"
                             "正好用来对比。"),
         "photos.loaded": "已准备好 {n} 张图片（{model}）。",
+        "photos.unknown": "⚠ 玩具模型不认识这些词，会读成 `<unk>`：**{words}**",
         "photos.rejected": "已跳过：{reasons}",
         "photos.none": "请先上传一些图片，或点击**使用示例图片**。",
         "photos.too_many": "共 {n} 个文件：每批最多 {max} 张图片（运营者可以调高 CLIP_LAB_MAX_PHOTOS），只使用前 {max} 张。",
@@ -90,7 +92,7 @@ STRINGS = {
                               "最可能的类别：{best}。"),
         "photos.search_summary": "按与“{query}”的余弦相似度给 {n} 张图片排序：{ranking}。",
         "photos.example_classes": "red circle, blue square, green triangle, yellow star, purple heart, orange cross",
-        "photos.default_templates": "a photo of a {}.\na drawing of a {}.\na {}",
+        "photos.default_templates": "a photo of a {}.\na {}",
         "photos.example_query": "a red circle",
     },
 }

@@ -29,6 +29,7 @@ MAIN_FIGURE = {  # what each tab must show once it is opened
     "zeroshot": "#zeroshot-bars .js-plotly-plot",
     "search": "#search-results img",
     "logit": ".js-plotly-plot",
+    "photos": "#photos-logits .js-plotly-plot",
 }
 CJK = re.compile(r"[\u4e00-\u9fff]")
 TIMEOUT = 20_000  # ms
