@@ -28,8 +28,9 @@ browser-deps:
 		fi; \
 	fi
 
+# extra options go in ARGS, e.g. make run ARGS="--pretrained ~/clip-vit-base-patch32"
 run: $(STAMP)
-	$(BIN)/python app.py
+	$(BIN)/python app.py $(ARGS)
 
 test: $(STAMP) browser-deps
 	HF_HUB_OFFLINE=1 HF_HUB_DISABLE_PROGRESS_BARS=1 $(BIN)/python -m pytest -q
@@ -42,6 +43,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/streaming.py
 	$(BIN)/python bench/ui_latency.py
 	$(BIN)/python bench/startup.py
+	$(BIN)/python bench/pretrained.py
 
 # 20 simulated learners and 4 trainings for 2 minutes against a loopback server (issue 7)
 bench-load: $(STAMP)

@@ -163,8 +163,9 @@ def logits_view(session, files, captions_text, view, log10_tau, learned):
         return None, " ".join([*messages, s["need_two"]])
     captions = parse_captions(captions_text, len(pictures), session.lang)
     messages += unknown_words(model, captions, session.lang)
-    with torch.no_grad():
-        T_e = model.encode_text(model.tokenizer(captions))  # [n, d_e]
+    with torch.no_grad():  # memoised too: a slider move only rescales
+        T_e = session.memo(("photo_captions", id(model), tuple(captions)),
+                           lambda: model.encode_text(model.tokenizer(captions)))  # [n, d_e]
     scale = model.scale().item() if learned else tau_to_scale(log10_tau)
     data = logits_data(Embedded(I_e, T_e, captions, model.scale().item()), scale,
                        [_thumbnail_uri(p) for p in pictures])
@@ -186,7 +187,8 @@ def zero_shot_view(session, files, classes_text, templates_text):
         return None, " ".join([*messages, s["none"]])
     messages += unknown_words(model, [t.format(c) for t in templates for c in classnames], session.lang)
     with torch.no_grad():
-        weights = class_embeddings(model, model.tokenizer, classnames, templates)  # [C, d_e]
+        weights = session.memo(("photo_classes", id(model), tuple(classnames), tuple(templates)),
+                               lambda: class_embeddings(model, model.tokenizer, classnames, templates))  # [C, d_e]
         scale = model.scale().item()
         probs = (scale * I_e @ weights.T).softmax(dim=-1).numpy()  # [n, C]
     best = ", ".join(f"{i} → {classnames[j]} ({probs[i, j]:.0%})" for i, j in enumerate(probs.argmax(axis=1)))
