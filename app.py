@@ -115,6 +115,16 @@ def pick_model(session: Session | None, name: str, progress=gr.Progress(track_tq
     return session, picker_update(session, I18N), model_status(session)
 
 
+def forget(session: Session | None) -> None:
+    """A session's state is being deleted (its tab closed a while ago): stop and release everything."""
+    if session is None:
+        return
+    if session.training is not None:
+        session.training.stop_requested = True
+    session.cache.clear()
+    session.models.clear()  # shared read-only models stay loaded for the other sessions
+
+
 def pretrained_source(cli_value: str | None = None) -> str:
     from clip_core.pretrained import pretrained_source as source  # light: transformers is not imported
 
@@ -129,7 +139,8 @@ def build_app(pretrained: str | None = None) -> gr.Blocks:
     default: $CLIP_LAB_PRETRAINED, else openai/clip-vit-base-patch32)."""
     t = I18N
     with gr.Blocks(title="CLIP Lab") as demo:
-        session = gr.State(None)
+        # gradio drops a closed tab's state after an hour; forget() then stops its training and frees its caches
+        session = gr.State(None, delete_callback=forget)
         with gr.Row(elem_id="header", equal_height=True):
             gr.Markdown("# CLIP Lab", elem_id="title")
             model_picker = gr.Dropdown(choices=[(t("app.model.shipped"), "shipped"), (t("app.model.random"), "random")],

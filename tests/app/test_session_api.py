@@ -88,3 +88,30 @@ def test_start_session_handler_loads_the_model_and_offers_trained_once_there_is_
     _, picker, _ = app.start_session("en", session)
     assert [value for _, value in picker["choices"]] == ["shipped", "trained", "random"]
     assert app.pick_model(session, "trained").model_name == "trained"
+
+
+def test_forgetting_a_closed_session_stops_its_training_and_keeps_shared_models():
+    from types import SimpleNamespace
+
+    from lessons.session import load_shipped
+
+    session = Session()
+    shipped = session.model()
+    session.memo(("x",), lambda: 1)
+    session.training = SimpleNamespace(stop_requested=False)
+    app.forget(session)
+    assert session.training.stop_requested and not session.cache and not session.models
+    assert load_shipped()[0] is shipped  # still loaded, for everyone else
+    assert Session().model() is shipped
+    app.forget(None)  # a tab that never finished loading
+
+
+def test_sessions_share_one_read_only_shipped_model_but_not_their_own():
+    import copy
+
+    first, second = Session(), Session()
+    assert first.model() is second.model()  # read from disk once per process
+    assert not any(p.requires_grad for p in first.model().parameters())
+    assert first.model("random") is not second.model("random")  # cheap, and each learner's own
+    clone = copy.deepcopy(first)  # gr.State may deep-copy; the shared model stays shared
+    assert clone.model() is first.model() and clone.models["random"] is not first.models["random"]
