@@ -3,14 +3,16 @@
 Never imports gradio or plotly; `pretrained` (transformers) is imported only on demand.
 """
 
-from .config import PRESETS, ModelConfig, TrainConfig, get_preset
+from .config import PRESETS, ModelConfig, TrainConfig, get_preset, siglip_config
 from .data import ShapesWorld
-from .loss import clip_loss, loss_breakdown
+from .loss import clip_loss, loss_breakdown, siglip_loss
+from .mistakes import MistakenCLIP, Mistakes
 from .model import TinyCLIP
 from .tokenizer import Tokenizer
-from .train import StepMetrics, Trainer, build_model
+from .train import BudgetPoint, SideBySide, StepMetrics, Trainer, batch_size_sweep, build_model, side_by_side
 
 __all__ = [
-    "PRESETS", "ModelConfig", "TrainConfig", "get_preset", "ShapesWorld", "clip_loss", "loss_breakdown",
-    "TinyCLIP", "Tokenizer", "StepMetrics", "Trainer", "build_model",
+    "PRESETS", "ModelConfig", "TrainConfig", "get_preset", "siglip_config", "ShapesWorld", "clip_loss",
+    "loss_breakdown", "siglip_loss", "Mistakes", "MistakenCLIP", "TinyCLIP", "Tokenizer", "StepMetrics", "Trainer",
+    "build_model", "side_by_side", "SideBySide", "batch_size_sweep", "BudgetPoint",
 ]

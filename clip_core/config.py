@@ -32,9 +32,13 @@ class ModelConfig:
     init_temperature: float = 0.07  # tau at initialisation: logit scale starts at 1/0.07 ~ 14.3
     learn_temperature: bool = True  # False keeps the logit scale fixed at 1/init_temperature
     max_logit_scale: float = 100.0  # exp(logit_scale) is clamped here, as in the paper
+    init_logit_bias: float | None = None  # None: no bias (CLIP); SigLIP learns a bias b, initialised -10
 
     def to_dict(self) -> dict:
-        return dataclasses.asdict(self)
+        data = dataclasses.asdict(self)
+        if data["init_logit_bias"] is None:  # CLIP models keep the config their checkpoints always had
+            del data["init_logit_bias"]
+        return data
 
     @classmethod
     def from_dict(cls, data: dict) -> ModelConfig:
@@ -61,6 +65,7 @@ class TrainConfig:
     grad_clip: float = 1.0  # max global gradient norm (0 turns clipping off)
     seed: int = 0  # seeds model init and the data stream
     world_seed: int = 0  # seeds ShapesWorld (its noise and sampling)
+    loss: str = "clip"  # "clip" (softmax, Radford et al. 2021) or "siglip" (pairwise sigmoid, Zhai et al. 2023)
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -94,6 +99,11 @@ PRESETS: dict[str, Preset] = {
         description="ViT image tower (4x4 patches of 8 px) and a 2-layer text transformer",
     ),
 }
+
+
+def siglip_config(config: ModelConfig) -> ModelConfig:
+    """A copy of `config` set up for the sigmoid loss: t' = log 10 and b = -10 (Zhai et al. 2023, section 3.2)."""
+    return dataclasses.replace(config, init_temperature=0.1, init_logit_bias=-10.0)
 
 
 def get_preset(name: str) -> Preset:

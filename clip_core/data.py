@@ -192,8 +192,14 @@ class ShapesWorld:
         chosen = pool[rng.choice(len(pool), size=n, replace=False)]  # [n, 4]
         return Attributes(*chosen.T.copy())
 
-    def captions(self, attributes: Attributes, rng=None) -> list[str]:
-        """One caption per scene, never one that also describes another scene of the set."""
+    def captions(self, attributes: Attributes, rng=None, allow_ambiguous: bool = False) -> list[str]:
+        """One caption per scene, never one that also describes another scene of the set.
+
+        Args:
+            allow_ambiguous: the classic mistake: skip that check, so a short caption such as
+                "a red circle" may also describe another image of the set (a false negative).
+                The random draws are the same either way, so only the captions change.
+        """
         rng = self.rng if rng is None else rng
         n = len(attributes)
         codes = {k: getattr(attributes, k) for k in ATTRIBUTE_KINDS}
@@ -204,15 +210,23 @@ class ShapesWorld:
                 _, inverse, counts = np.unique(keys, axis=0, return_inverse=True, return_counts=True)
                 unique_under[named] = counts[inverse.reshape(-1)] == 1  # [n]
         allowed = np.stack([unique_under[named] for _, named in CAPTION_PATTERNS], axis=1)  # [n, P]
+        if allow_ambiguous:
+            allowed = np.ones_like(allowed)
         scores = rng.random(allowed.shape) * allowed  # random choice among allowed patterns
         choice = scores.argmax(axis=1)
         return [caption_for(attributes.names(i), CAPTION_PATTERNS[choice[i]][0]) for i in range(n)]
 
-    def sample_batch(self, n: int, split: str = "train", rng=None) -> Batch:
-        """n image-caption pairs with distinct scenes and no caption matching two images."""
+    def sample_batch(self, n: int, split: str = "train", rng=None, allow_ambiguous: bool = False) -> Batch:
+        """n image-caption pairs with distinct scenes and no caption matching two images.
+
+        Args:
+            allow_ambiguous: let captions describe more than one image (see `captions`); the
+                images are identical to those drawn without it from the same rng state.
+        """
         rng = self.rng if rng is None else rng
         attributes = self.sample_attributes(n, split, rng)
-        return Batch(self.render(attributes, rng), self.captions(attributes, rng), attributes)
+        images = self.render(attributes, rng)
+        return Batch(images, self.captions(attributes, rng, allow_ambiguous), attributes)
 
     def test_set(self, n_per_pair: int = 4, split: str = "all", seed: int = 1234) -> Batch:
         """A fixed evaluation set: n_per_pair images of every colour-shape pair in the split.

@@ -6,6 +6,13 @@
     loss   = (loss_i + loss_t) / 2
 
 Row i of `logits_per_image` scores image i against every text; its correct text is text i.
+
+And the pairwise sigmoid loss of SigLIP (Zhai et al. 2023, Algorithm 1), which scores every pair
+on its own instead of normalising over a row or a column:
+
+    logits = dot(zimg, ztxt.T) * t_prime.exp() + b
+    labels = 2 * eye(n) - ones(n)  # -1 with diagonal 1
+    l = -sum(log_sigmoid(labels * logits)) / n
 """
 
 from __future__ import annotations
@@ -26,6 +33,19 @@ def clip_loss(logits_per_image: torch.Tensor) -> torch.Tensor:
     loss_i = F.cross_entropy(logits_per_image, labels)  # each image picks its text (rows)
     loss_t = F.cross_entropy(logits_per_image.T, labels)  # each text picks its image (columns)
     return (loss_i + loss_t) / 2
+
+
+def siglip_loss(logits_per_image: torch.Tensor) -> torch.Tensor:
+    """SigLIP's loss: each pair is a binary match / no-match decision, summed, divided by n.
+
+    Args:
+        logits_per_image: [n, n] scaled cosine similarities plus the learned bias b, images on
+            rows (what a TinyCLIP built with `siglip_config` returns).
+    """
+    n = logits_per_image.shape[0]
+    eye = torch.eye(n, dtype=logits_per_image.dtype, device=logits_per_image.device)  # [n, n]
+    labels = 2 * eye - torch.ones_like(eye)  # [n, n]: +1 on the diagonal, -1 elsewhere
+    return -F.logsigmoid(labels * logits_per_image).sum() / n
 
 
 @dataclass

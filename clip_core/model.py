@@ -7,6 +7,9 @@ The forward pass mirrors the pseudocode of the CLIP paper (Radford et al. 2021, 
     I_e = l2_normalize(I_f @ W_i)           # [n, d_e]
     T_e = l2_normalize(T_f @ W_t)           # [n, d_e]
     logits = I_e @ T_e.T * exp(t)           # [n, n]
+
+A model configured for SigLIP (`init_logit_bias` set) also learns a bias b: logits = ... + b
+(Zhai et al. 2023, Algorithm 1).
 """
 
 from __future__ import annotations
@@ -49,6 +52,10 @@ class TinyCLIP(nn.Module):
         # t of the paper: the log of the inverse temperature, so exp(t) stays positive
         self.logit_scale = nn.Parameter(torch.tensor(math.log(1.0 / config.init_temperature)),
                                         requires_grad=config.learn_temperature)
+        # b of SigLIP: starts very negative so that sigmoid(logit) of the n^2 - n negatives starts near 0
+        self.logit_bias: nn.Parameter | None = None
+        if config.init_logit_bias is not None:
+            self.logit_bias = nn.Parameter(torch.tensor(float(config.init_logit_bias)))
 
     def scale(self) -> torch.Tensor:
         """exp(t), clamped at max_logit_scale (the paper: 'to prevent scaling by more than 100')."""
@@ -72,7 +79,10 @@ class TinyCLIP(nn.Module):
         I_e = self.encode_image(images)  # [n, d_e]
         T_e = self.encode_text(tokens)  # [n, d_e]
         # scaled pairwise cosine similarities
-        return I_e @ T_e.T * self.scale()  # [n, n]
+        logits = I_e @ T_e.T * self.scale()  # [n, n]
+        if self.logit_bias is not None:  # SigLIP's learned bias (a softmax ignores it)
+            logits = logits + self.logit_bias
+        return logits
 
     def num_parameters(self) -> int:
         return sum(p.numel() for p in self.parameters())

@@ -4,6 +4,9 @@
 them one by one so a caller (a progress bar, a Gradio generator, a benchmark) decides what to
 show. AdamW with linear warm-up and cosine decay, weight decay on matrices only, and the logit
 scale clamped to log(100) after each step, as in the CLIP paper (section 2.5) and open_clip.
+The loss is CLIP's softmax loss or SigLIP's sigmoid loss (`TrainConfig.loss`); classic mistakes
+can be switched on (`mistakes.Mistakes`), and `side_by_side` trains a correct and a changed model
+on the same seed and batches.
 
 Command line: python -m clip_core.train --preset default --out assets/toy_clip
 """
@@ -15,16 +18,20 @@ import copy
 import math
 import time
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 import torch
 
-from .config import ModelConfig, TrainConfig, get_preset
+from .config import ModelConfig, TrainConfig, get_preset, siglip_config
 from .data import ShapesWorld
-from .loss import clip_loss
+from .loss import clip_loss, siglip_loss
+from .mistakes import MistakenCLIP, Mistakes, mistaken_config
 from .model import TinyCLIP
 from .tokenizer import Tokenizer
+from .zeroshot import zero_shot_report
+
+LOSSES = {"clip": clip_loss, "siglip": siglip_loss}
 
 
 @dataclass
@@ -35,13 +42,14 @@ class StepMetrics:
     loss: float
     acc_image_to_text: float
     acc_text_to_image: float
-    logit_scale: float  # exp(t) after the step
+    logit_scale: float  # the scale the logits are multiplied by after the step (exp(t), clamped)
     lr: float
     grad_norm: float
     data_seconds: float  # time spent sampling, rendering and tokenising the batch
     step_seconds: float  # wall time of the whole step, data included
     elapsed: float  # training wall time so far
     finite: bool = True  # False when the loss was NaN or inf (the step was not applied)
+    logit_bias: float | None = None  # SigLIP's learned bias b after the step (None for CLIP)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -70,14 +78,24 @@ class Trainer:
     Args:
         model: a TinyCLIP with a tokenizer.
         world: where batches come from (only its 'train' split: held-out pairs never appear).
-        config: batch size, schedule and seed. The same seed gives the same batches and curve.
+        config: batch size, schedule, seed and loss. The same seed gives the same batches and curve.
+        mistakes: classic mistakes to train with (CLIP loss only); None or all off is the correct CLIP.
     """
 
-    def __init__(self, model: TinyCLIP, world: ShapesWorld, config: TrainConfig):
+    def __init__(self, model: TinyCLIP, world: ShapesWorld, config: TrainConfig, mistakes: Mistakes | None = None):
         if model.tokenizer is None:
             raise ValueError("the model needs a tokenizer to read captions")
+        if config.loss not in LOSSES:
+            raise ValueError(f"loss must be one of {sorted(LOSSES)}, not {config.loss!r}")
+        if config.loss == "siglip" and model.logit_bias is None:
+            raise ValueError("the sigmoid loss needs a model with a logit bias: build it from siglip_config(...)")
+        self.mistakes = mistakes or Mistakes()
+        if config.loss == "siglip" and self.mistakes.any():
+            raise ValueError("the mistakes change CLIP's softmax recipe: train them with loss='clip'")
         self.model, self.world, self.config = model, world, config
         self.tokenizer = model.tokenizer
+        # how this run scores pairs: the model itself, or a view with the mistakes in its forward
+        self.scoring_model = MistakenCLIP(model, self.mistakes) if self.mistakes.any() else model
         self.rng = np.random.default_rng([world.seed, config.seed])
         decay = [p for n, p in model.named_parameters() if p.ndim >= 2 and p.requires_grad]
         no_decay = [p for n, p in model.named_parameters() if p.ndim < 2 and p.requires_grad]
@@ -92,7 +110,8 @@ class Trainer:
     def step(self) -> StepMetrics:
         """One optimisation step on a fresh batch."""
         start = time.perf_counter()
-        batch = self.world.sample_batch(self.config.batch_size, "train", self.rng)
+        batch = self.world.sample_batch(self.config.batch_size, "train", self.rng,
+                                        allow_ambiguous=self.mistakes.duplicate_captions)
         tokens = self.tokenizer(batch.captions)  # [n, L]
         data_seconds = time.perf_counter() - start
 
@@ -100,8 +119,11 @@ class Trainer:
         lr = lr_at(self.steps_done, self.config)
         for group in self.optimizer.param_groups:
             group["lr"] = lr
-        logits_per_image = self.model(batch.images, tokens)  # [n, n]
-        loss = clip_loss(logits_per_image)
+        if self.mistakes.any():
+            loss, logits_per_image = self.scoring_model.training_loss(batch.images, tokens)  # [n, n]
+        else:
+            logits_per_image = self.model(batch.images, tokens)  # [n, n]
+            loss = LOSSES[self.config.loss](logits_per_image)
         finite = bool(torch.isfinite(loss))
         grad_norm = float("nan")
         self.optimizer.zero_grad(set_to_none=True)
@@ -111,7 +133,8 @@ class Trainer:
             grad_norm = float(torch.nn.utils.clip_grad_norm_(self.model.parameters(), clip))
             self.optimizer.step()
             with torch.no_grad():  # keep exp(t) <= max_logit_scale (open_clip does the same)
-                self.model.logit_scale.clamp_(0, math.log(self.model.config.max_logit_scale))
+                ceiling = math.inf if self.mistakes.no_clamp else math.log(self.model.config.max_logit_scale)
+                self.model.logit_scale.clamp_(0, ceiling)
 
         with torch.no_grad():
             labels = torch.arange(len(tokens))
@@ -122,8 +145,9 @@ class Trainer:
         self.elapsed += step_seconds
         metrics = StepMetrics(
             step=self.steps_done, loss=loss.item(), acc_image_to_text=acc_i, acc_text_to_image=acc_t,
-            logit_scale=self.model.scale().item(), lr=lr, grad_norm=grad_norm,
+            logit_scale=self.scoring_model.scale().item(), lr=lr, grad_norm=grad_norm,
             data_seconds=data_seconds, step_seconds=step_seconds, elapsed=self.elapsed, finite=finite,
+            logit_bias=None if self.model.logit_bias is None else self.model.logit_bias.item(),
         )
         self.history.append(metrics)
         return metrics
@@ -163,11 +187,109 @@ def in_batch_accuracy(model: TinyCLIP, world: ShapesWorld, batch_size: int = 64,
     return {"image_to_text": float(np.mean(acc_i)), "text_to_image": float(np.mean(acc_t))}
 
 
+class SideBySide:
+    """Two trainers on one world with the same seed, so the same initial weights and batches:
+    the correct CLIP and a variant (some mistakes, or the sigmoid loss). Under
+    `duplicate_captions` the variant's captions differ; its images stay the same."""
+
+    def __init__(self, correct: Trainer, variant: Trainer):
+        self.correct, self.variant = correct, variant
+
+    def step(self) -> tuple[StepMetrics, StepMetrics]:
+        return self.correct.step(), self.variant.step()
+
+    def run(self, steps: int | None = None) -> Iterator[tuple[StepMetrics, StepMetrics]]:
+        """Yield (correct, variant) metrics of `steps` more steps (default: the rest of the schedule)."""
+        steps = self.correct.config.steps - self.correct.steps_done if steps is None else steps
+        for _ in range(max(0, steps)):
+            yield self.step()
+
+
+def side_by_side(model_config: ModelConfig, train_config: TrainConfig, mistakes: Mistakes | None = None,
+                 loss: str = "clip", world: ShapesWorld | None = None) -> SideBySide:
+    """Build the correct CLIP and a variant from the same seed, ready to train in lockstep.
+
+    Args:
+        model_config, train_config: the correct run's recipe (its `loss` is forced to "clip").
+        mistakes: switches for the variant (with loss "clip").
+        loss: the variant's loss; "siglip" gives it a bias b and t' = log 10 (`siglip_config`).
+        world: shared by both runs (default: a fresh one from `train_config.world_seed`).
+    """
+    world = world or ShapesWorld(seed=train_config.world_seed, image_size=model_config.image_size)
+    mistakes = mistakes or Mistakes()
+    correct_config = replace(train_config, loss="clip")
+    correct = Trainer(build_model(model_config, world, train_config.seed), world, correct_config)
+    variant_model_config = siglip_config(model_config) if loss == "siglip" else mistaken_config(model_config, mistakes)
+    variant = Trainer(build_model(variant_model_config, world, train_config.seed), world,
+                      replace(train_config, loss=loss), mistakes)
+    return SideBySide(correct, variant)
+
+
+@dataclass
+class BudgetPoint:
+    """One evaluation of one run of `batch_size_sweep` (accuracies 0..1)."""
+
+    batch_size: int
+    step: int
+    steps: int  # this run's schedule: image_budget // batch_size
+    images_seen: int  # step * batch_size
+    elapsed: float  # training wall time so far in seconds (evaluations left out)
+    loss: float  # mean training loss since the previous point; chance is ln(batch_size), so runs differ
+    in_batch_image_to_text: float  # on the same fixed batches of eval_batch_size for every run
+    in_batch_text_to_image: float
+    zero_shot_seen: float  # over all colour-shape classes, with one template
+    zero_shot_held_out: float
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def batch_size_sweep(model_config: ModelConfig, train_config: TrainConfig, image_budget: int = 128 * 150,
+                     batch_sizes: tuple[int, ...] = (8, 32, 128), evaluations: int = 5, eval_batch_size: int = 64,
+                     template: str = "a photo of a {}.", n_per_pair: int = 4,
+                     world: ShapesWorld | None = None) -> Iterator[BudgetPoint]:
+    """Spend the same number of training images at each batch size; yield measured accuracy.
+
+    Every run starts from the same seed with the same peak learning rate; only the batch size,
+    hence the number of negatives per image (batch_size - 1) and the number of steps
+    (image_budget // batch_size), differ. The warm-up is kept at the same number of images.
+
+    Args:
+        image_budget: training images per run.
+        evaluations: points per run, evenly spaced in steps (the last at the end of the schedule).
+        eval_batch_size: in-batch accuracy is measured at this size for every run.
+        template: the zero-shot prompt; n_per_pair: test images per colour-shape pair.
+    """
+    world = world or ShapesWorld(seed=train_config.world_seed, image_size=model_config.image_size)
+    warmup_images = train_config.warmup_steps * train_config.batch_size
+    for batch_size in batch_sizes:
+        steps = image_budget // batch_size
+        if steps < 1:
+            raise ValueError(f"an image budget of {image_budget} is less than one batch of {batch_size}")
+        config = replace(train_config, batch_size=batch_size, steps=steps,
+                         warmup_steps=max(1, round(warmup_images / batch_size)))
+        trainer = Trainer(build_model(model_config, world, config.seed), world, config)
+        marks = sorted({max(1, round(steps * k / evaluations)) for k in range(1, evaluations + 1)})
+        losses: list[float] = []
+        for metrics in trainer.run(steps):
+            losses.append(metrics.loss)
+            if metrics.step not in marks:
+                continue
+            accuracy = in_batch_accuracy(trainer.model, world, eval_batch_size, batches=4)
+            zero_shot = zero_shot_report(trainer.model, world, n_per_pair, [template])["best_template"]
+            yield BudgetPoint(
+                batch_size=batch_size, step=metrics.step, steps=steps, images_seen=metrics.step * batch_size,
+                elapsed=metrics.elapsed, loss=float(np.mean(losses)),
+                in_batch_image_to_text=accuracy["image_to_text"], in_batch_text_to_image=accuracy["text_to_image"],
+                zero_shot_seen=zero_shot["seen"], zero_shot_held_out=zero_shot["held_out"],
+            )
+            losses = []
+
+
 def main(argv: list[str] | None = None) -> None:
     from tqdm import tqdm
 
     from . import checkpoint
-    from .zeroshot import zero_shot_report
 
     parser = argparse.ArgumentParser(description="Train a TinyCLIP on ShapesWorld.")
     parser.add_argument("--preset", default="default", help="named preset (see clip_core.config.PRESETS)")
@@ -175,6 +297,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=None, help="training seed (default: the preset's)")
     parser.add_argument("--out", default=None, help="folder to write model.safetensors, config.json, metrics.json")
     parser.add_argument("--threads", type=int, default=None, help="torch CPU threads")
+    parser.add_argument("--loss", choices=sorted(LOSSES), default=None, help="training loss (default: the preset's)")
     args = parser.parse_args(argv)
 
     if args.threads:
@@ -184,6 +307,10 @@ def main(argv: list[str] | None = None) -> None:
         preset.train.steps = args.steps
     if args.seed is not None:
         preset.train.seed = args.seed
+    if args.loss == "siglip" and preset.train.loss != "siglip":
+        preset.model = siglip_config(preset.model)
+    if args.loss is not None:
+        preset.train.loss = args.loss
     world = ShapesWorld(seed=preset.train.world_seed, image_size=preset.model.image_size)
     model = build_model(preset.model, world, seed=preset.train.seed)
     trainer = Trainer(model, world, preset.train)
