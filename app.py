@@ -138,7 +138,8 @@ def build_app(pretrained: str | None = None) -> gr.Blocks:
     """The app; `pretrained` is what the picker's pretrained CLIP loads (hub id or folder;
     default: $CLIP_LAB_PRETRAINED, else openai/clip-vit-base-patch32)."""
     t = I18N
-    with gr.Blocks(title="CLIP Lab") as demo:
+    # files the app hands to Gradio (PNG exports, model downloads, uploads) leave its cache after a day
+    with gr.Blocks(title="CLIP Lab", delete_cache=(3600, 86400)) as demo:
         # gradio drops a closed tab's state after an hour; forget() then stops its training and frees its caches
         session = gr.State(None, delete_callback=forget)
         with gr.Row(elem_id="header", equal_height=True):
@@ -192,7 +193,11 @@ def serve(host: str = "127.0.0.1", port: int | None = 7860, share: bool = False,
     """Build and launch the app; tests pass prevent_thread_lock=True and a free port."""
     demo = build_app(pretrained)
     demo.queue(default_concurrency_limit=4)
-    demo.launch(server_name=host, server_port=port, share=share, i18n=I18N, css=_css(),
+    from lessons.limits import LIMITS
+
+    # Gradio refuses larger uploads before writing them to disk (the lessons check again, with reasons)
+    max_mb = int(max(LIMITS.max_upload_mb, LIMITS.max_checkpoint_mb)) + 1
+    demo.launch(server_name=host, server_port=port, share=share, i18n=I18N, css=_css(), max_file_size=f"{max_mb}mb",
                 app_kwargs={"middleware": [Middleware(_LanguageScript)]},
                 theme=gr.themes.Soft(primary_hue="blue"), footer_links=["gradio"], **launch_kwargs)
     return demo

@@ -89,7 +89,8 @@ def main() -> None:
     rng = np.random.default_rng(0)
     uploads = [Image.fromarray(rng.integers(0, 256, (300, 400, 3), dtype=np.uint8)) for _ in range(32)]
     captions = [f"a photo of a red circle number {i}" for i in range(8)]
-    classes, templates = ["red circle", "blue square", "green triangle", "dog", "cat", "car"], ["a photo of a {}.", "{}"]
+    classes = ["red circle", "blue square", "green triangle", "dog", "cat", "car"]
+    templates = ["a photo of a {}.", "{}"]
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "clip-vit-b32-shape"
@@ -104,8 +105,8 @@ def main() -> None:
             uploads_in = photos.model_input(model, uploads)
             with torch.no_grad():
                 return {
-                    "encode 1 picture": median_seconds(lambda: model.encode_image(photos.model_input(model, uploads[:1])),
-                                                       args.repeats),
+                    "encode 1 picture": median_seconds(
+                        lambda: model.encode_image(photos.model_input(model, uploads[:1])), args.repeats),
                     "encode 8 pictures": median_seconds(lambda: model.encode_image(uploads_in[:8]), args.repeats),
                     "encode 32 pictures": median_seconds(lambda: model.encode_image(uploads_in), args.repeats),
                     "encode 8 toy pictures (32 px)": median_seconds(lambda: model.encode_image(toy_batch),
@@ -139,8 +140,8 @@ def main() -> None:
             start = time.perf_counter()
             photos.logits_view(session, files, text, "logits", -1.0, True)
             first = time.perf_counter() - start
-            again = median_seconds(lambda s=session, f=files: photos.logits_view(s, f, text, "logits", -1.5, False),
-                                   args.repeats)
+            again = median_seconds(
+                lambda s=session, f=files, c=text: photos.logits_view(s, f, c, "logits", -1.5, False), args.repeats)
             start = time.perf_counter()
             search.search_text(session, search.GALLERY_DEFAULT, 0, "a red circle", 8)
             gallery = time.perf_counter() - start

@@ -287,7 +287,8 @@ def _from_files(source: str, name: str, local_files_only: bool) -> PretrainedCLI
     config = AutoConfig.from_pretrained(source, local_files_only=local_files_only)
     if config.model_type != "clip":
         raise ValueError(f"{name!r} is a {config.model_type!r} model, not a CLIP (model_type 'clip')")
-    clip = CLIPModel.from_pretrained(source, local_files_only=local_files_only)
+    # safetensors only: a pickled pytorch_model.bin in the folder is never unpickled
+    clip = CLIPModel.from_pretrained(source, local_files_only=local_files_only, use_safetensors=True)
     processor = AutoProcessor.from_pretrained(source, local_files_only=local_files_only)
     return PretrainedCLIP(clip, processor, name)
 

@@ -77,7 +77,8 @@ def tr(lang: str, key: str) -> str:
 
 def picker_update(session, i18n: gr.I18n) -> dict:
     """The header's model picker for a session: the models it has, the one in use."""
-    choices = [(pretrained_label(session) if name == "pretrained" else i18n(f"app.model.{name}"), name)
+    # plain strings in the session's language (gr.I18n labels inside an update do not survive raw HTTP calls)
+    choices = [(pretrained_label(session) if name == "pretrained" else tr(session.lang, f"app.model.{name}"), name)
                for name in session.available_models()]
     return gr.update(choices=choices, value=session.model_name)
 

@@ -1,12 +1,14 @@
-"""Reading uploaded pictures safely: size checked from the header before decoding, every format
-PIL reads turned into one RGB picture, and a clear message for anything else.
+"""Reading uploaded pictures safely: size and pixel count checked before decoding, only common
+picture formats decoded, every one turned into one RGB picture, a clear message for anything else.
 
 Handles what learners actually upload: CMYK JPEGs, 16-bit and palette PNGs, transparency (laid on
-white, as a photo viewer shows it), animated GIFs (the first frame), EXIF-rotated phone photos.
+white, as a photo viewer shows it, or on a background the caller picks), animated GIFs (the first
+frame), EXIF-rotated phone photos. The one decoder of uploads in the app.
 """
 
 from __future__ import annotations
 
+import io
 import os
 
 import numpy as np
@@ -17,6 +19,7 @@ from . import limits
 # Only these decoders ever see an upload: PIL also reads PostScript (by running Ghostscript) and
 # many rare formats nobody needs here. (Phone cameras' MPO files open through the JPEG decoder.)
 FORMATS = ("PNG", "JPEG", "WEBP", "GIF", "BMP")
+WHITE = (255, 255, 255)  # under transparent parts, as a photo viewer shows them
 
 MESSAGES = {
     "en": {
@@ -40,12 +43,15 @@ class ImageRejected(ValueError):
     """An upload that is not a usable picture; the message says why, in the learner's language."""
 
 
-def read_picture(path: str, lang: str = "en", name: str | None = None) -> Image.Image:
-    """The picture in the file at `path` as an RGB PIL image, fully decoded; ImageRejected otherwise."""
+def read_picture(path: str | bytes, lang: str = "en", name: str | None = None,
+                 background: tuple[int, int, int] = WHITE) -> Image.Image:
+    """The picture in the file at `path` (or in these bytes: a drawing sent by the browser) as an
+    RGB PIL image, fully decoded, transparent parts laid on `background`; ImageRejected otherwise."""
     s = MESSAGES.get(lang, MESSAGES["en"])
-    name = name or os.path.basename(str(path))
+    in_memory = isinstance(path, (bytes, bytearray))
+    name = name or ("image" if in_memory else os.path.basename(str(path)))
     limit = limits.LIMITS
-    size = os.path.getsize(path)
+    size = len(path) if in_memory else os.path.getsize(path)
     if size == 0:
         raise ImageRejected(s["empty"].format(name=name))
     if size > limit.max_upload_mb * 2**20:
@@ -53,7 +59,7 @@ def read_picture(path: str, lang: str = "en", name: str | None = None) -> Image.
                                                 hint=limits.over_limit("max_upload_mb", lang)))
     Image.init()  # registers every plugin, so that FORMATS names loaded decoders
     try:
-        picture = Image.open(path, formats=FORMATS)
+        picture = Image.open(io.BytesIO(path) if in_memory else path, formats=FORMATS)
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError):
         raise ImageRejected(s["not_image"].format(name=name)) from None
     with picture:
@@ -65,7 +71,7 @@ def read_picture(path: str, lang: str = "en", name: str | None = None) -> Image.
         try:
             picture.seek(0)  # an animation: its first frame
             picture.load()
-            return to_rgb(ImageOps.exif_transpose(picture))
+            return to_rgb(ImageOps.exif_transpose(picture), background)
         except (OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombError) as error:
             raise ImageRejected(s["damaged"].format(name=name, reason=_reason(error))) from None
 
@@ -76,8 +82,8 @@ def _reason(error: Exception) -> str:
     return text if 0 < len(text) <= 60 else type(error).__name__
 
 
-def to_rgb(picture: Image.Image) -> Image.Image:
-    """Any PIL mode as 8-bit RGB: 16-bit greyscale scaled down, transparency laid on white."""
+def to_rgb(picture: Image.Image, background: tuple[int, int, int] = WHITE) -> Image.Image:
+    """Any PIL mode as 8-bit RGB: 16-bit greyscale scaled down, transparency laid on `background`."""
     if picture.mode in ("I;16", "I;16B", "I;16L", "I"):
         values = np.asarray(picture, dtype=np.float64)
         top = 65535.0 if values.max() > 255 else 255.0
@@ -88,6 +94,6 @@ def to_rgb(picture: Image.Image) -> Image.Image:
         picture = Image.fromarray(((values - low) / max(high - low, 1e-12) * 255).astype(np.uint8), "L")
     if picture.mode in ("P", "PA", "LA", "RGBA", "La", "RGBa") or "transparency" in picture.info:
         rgba = picture.convert("RGBA")
-        white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-        return Image.alpha_composite(white, rgba).convert("RGB")
+        canvas = Image.new("RGBA", rgba.size, (*background, 255))
+        return Image.alpha_composite(canvas, rgba).convert("RGB")
     return picture.convert("RGB")

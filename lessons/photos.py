@@ -9,6 +9,7 @@ three views embed the pictures once per model (memoised per session) and reuse t
 from __future__ import annotations
 
 import base64
+import functools
 import io
 import tempfile
 from pathlib import Path
@@ -21,11 +22,10 @@ from clip_core import ShapesWorld
 from clip_core.data import CAPTION_PATTERNS, caption_for
 from clip_core.zeroshot import class_embeddings
 
-from . import ui
+from . import limits, ui
 from .compute import LOG_TAU_MAX, LOG_TAU_MIN, Embedded, logits_data, scale_to_log10_tau, tau_to_scale
 from .figures import VIEWS, logits_figure, photo_probs_figure
 from .images import ImageRejected, read_picture
-from .limits import LIMITS
 from .photos_strings import STRINGS
 from .zeroshot_inputs import parse_classes, parse_templates, to_model_input
 
@@ -64,9 +64,9 @@ def read_pictures(session, files) -> tuple[list[str], list, list[str]]:
     s = labels(session.lang)
     paths = _paths(files)
     messages = []
-    if len(paths) > LIMITS.max_photos:
-        messages.append(s["too_many"].format(n=len(paths), max=LIMITS.max_photos))
-        paths = paths[: LIMITS.max_photos]
+    if len(paths) > limits.LIMITS.max_photos:
+        messages.append(s["too_many"].format(n=len(paths), max=limits.LIMITS.max_photos))
+        paths = paths[: limits.LIMITS.max_photos]
 
     def read():
         names, pictures, rejected = [], [], []
@@ -141,10 +141,12 @@ def parse_captions(text, n_pictures: int, lang: str) -> list[str]:
     s = labels(lang)
     captions = [" ".join(line.split()) for line in str(text or "").splitlines() if line.strip()]
     for line, caption in enumerate(captions, start=1):
-        if len(caption) > LIMITS.max_text_chars:
-            raise gr.Error(s["caption_long"].format(line=line, max=LIMITS.max_text_chars))
-    if len(captions) != n_pictures or n_pictures > LIMITS.max_captions:
-        raise gr.Error(s["caption_count"].format(images=n_pictures, captions=len(captions), max=LIMITS.max_captions))
+        if len(caption) > limits.LIMITS.max_text_chars:
+            raise gr.Error(s["caption_long"].format(line=line, max=limits.LIMITS.max_text_chars) + " "
+                           + limits.over_limit("max_text_chars", lang))
+    if len(captions) != n_pictures or n_pictures > limits.LIMITS.max_captions:
+        raise gr.Error(s["caption_count"].format(images=n_pictures, captions=len(captions),
+                                                 max=limits.LIMITS.max_captions))
     return captions
 
 
@@ -200,12 +202,13 @@ def zero_shot_view(session, files, classes_text, templates_text):
 def search_view(session, files, query, k):
     """(gallery items, summary): the pictures ranked by cosine with the query, best first."""
     s = labels(session.lang)
-    k = ui.check_number(k, 1, LIMITS.max_photos, s["k"], session.lang, integer=True)
+    k = ui.check_number(k, 1, limits.LIMITS.max_photos, s["k"], session.lang, integer=True)
     query = " ".join(str(query or "").split())
     if not query:
         raise gr.Error(s["query_empty"])
-    if len(query) > LIMITS.max_text_chars:
-        raise gr.Error(s["query_long"].format(max=LIMITS.max_text_chars))
+    if len(query) > limits.LIMITS.max_text_chars:
+        raise gr.Error(s["query_long"].format(max=limits.LIMITS.max_text_chars) + " "
+                       + limits.over_limit("max_text_chars", session.lang))
     model = session.model()
     names, pictures, I_e, messages = embed_pictures(session, model, files)
     if not pictures:
@@ -221,9 +224,15 @@ def search_view(session, files, query, k):
     return items, "\n\n".join([s["search_summary"].format(n=len(pictures), query=query, ranking=ranking), *messages])
 
 
-def example_files(session) -> tuple[list[str], str, str, str]:
+def example_files(session=None) -> tuple[list[str], str, str, str]:
     """(paths of example pictures, their captions, class names, a query): toy scenes drawn large,
-    written to a new temporary folder (nothing is read from a path a user chose)."""
+    written once per process to a temporary folder (the same files for everyone; nothing is read
+    from a path a user chose)."""
+    return _example_files()
+
+
+@functools.lru_cache(maxsize=1)
+def _example_files() -> tuple[list[str], str, str, str]:
     world = ShapesWorld(0, image_size=EXAMPLE_SIDE, noise=0.0)
     images = world.render(EXAMPLE_SCENES, rng=np.random.default_rng(0))  # [6, 3, S, S]
     folder = Path(tempfile.mkdtemp(prefix="clip-lab-examples-"))
@@ -311,7 +320,7 @@ def build(ctx) -> None:
     gr.Markdown(t("photos.search_heading"))
     with gr.Row(equal_height=True):
         query = gr.Textbox(label=t("photos.query"), scale=4, elem_id="photos-query")
-        k = ui.Slider(1, LIMITS.max_photos, value=6, step=1, label=t("photos.k"), scale=2)
+        k = ui.Slider(1, limits.LIMITS.max_photos, value=6, step=1, label=t("photos.k"), scale=2)
         search = gr.Button(t("photos.search"), variant="primary", scale=1)
     search_summary = gr.Markdown(elem_id="photos-search-summary")
     results = gr.Gallery(label=t("photos.results"), columns=6, height="auto", object_fit="contain", format="png",

@@ -15,17 +15,16 @@ import torch
 from clip_core.data import CAPTION_PATTERNS, Batch, caption_for
 from clip_core.retrieval import embed_gallery, search_images, similar_images
 
-from . import ui
+from . import limits, ui
 from .figures import search_scores_figure, to_pil
 from .session import ensure
 from .ui import check_number, keep_session
 
 LESSON_ID = "search"
 
-GALLERY_MIN, GALLERY_MAX, GALLERY_STEP, GALLERY_DEFAULT = 48, 480, 48, 96  # a multiple of the 48 pairs
+GALLERY_MIN, GALLERY_STEP, GALLERY_DEFAULT = 48, 48, 96  # a multiple of the 48 pairs
 GALLERY_SEED_OFFSET = 10_000  # gallery seeds never meet the zero-shot test set's (1234)
 K_MAX, K_DEFAULT = 24, 6
-MAX_QUERY_CHARS = 200
 SEED_MAX = 2**31 - 1
 THUMB_PIXELS = 96
 
@@ -96,6 +95,14 @@ def labels(lang: str) -> dict[str, str]:
     return ui.lesson_strings(STRINGS, lang)
 
 
+def gallery_max() -> int:
+    """The largest gallery the operator's limit allows, a multiple of the 48 pairs (at least 48)."""
+    return max(GALLERY_MIN, limits.LIMITS.max_gallery // GALLERY_STEP * GALLERY_STEP)
+
+
+GALLERY_MAX = gallery_max()  # the slider's end, fixed when the app starts
+
+
 def gallery_batch(world, n: int, seed: int) -> Batch:
     """The gallery for (n, seed): n / 48 images of every colour-shape pair (held-out pairs too, so
     every pair can be searched for), of random size and place, in a shuffled order."""
@@ -135,10 +142,18 @@ def _check(session, n, seed, k):
 
 
 def _check_size(n, lang: str) -> int:
-    n = check_number(n, GALLERY_MIN, GALLERY_MAX, "gallery size", lang, integer=True)
+    n = check_number(n, GALLERY_MIN, gallery_max(), "gallery size", lang, integer=True, limit="max_gallery")
     if n % GALLERY_STEP:
         raise gr.Error(labels(lang)["err_size"].format(n=n, step=GALLERY_STEP))
     return n
+
+
+def _index_in(index, n, lang: str) -> int:
+    """A gallery image number kept inside a (new) gallery of n: a smaller gallery moves it to the
+    last image instead of failing."""
+    n = _check_size(n, lang)
+    index = check_number(0 if index is None else index, 0, float("inf"), "gallery image number", lang, integer=True)
+    return min(index, n - 1)
 
 
 def _results(session, batch, indices, scores, embeddings, query_embedding, k: int):
@@ -164,8 +179,9 @@ def search_text(session, n, seed, query, k):
     query = " ".join(str(query or "").split())
     if not query:
         raise gr.Error(s["err_empty"])
-    if len(query) > MAX_QUERY_CHARS:
-        raise gr.Error(s["err_long"].format(max=MAX_QUERY_CHARS, n=len(query)))
+    if len(query) > limits.LIMITS.max_text_chars:
+        raise gr.Error(s["err_long"].format(max=limits.LIMITS.max_text_chars, n=len(query)) + " "
+                       + limits.over_limit("max_text_chars", session.lang))
     model = session.model()
     batch, embeddings, embed_ms, reused = _gallery(session, n, seed)
     started = time.perf_counter()
@@ -228,7 +244,8 @@ def build(ctx) -> None:
                 query_image = gr.Image(show_label=False, format="png", interactive=False, height=110, width=110,
                                        buttons=[], min_width=110, scale=0, elem_classes=["pixelated"])
                 similar_button = gr.Button(t("search.similar"), size="sm", scale=1, elem_id="search-image")
-            size = ui.Slider(GALLERY_MIN, GALLERY_MAX, value=GALLERY_DEFAULT, step=GALLERY_STEP, label=t("search.size"))
+            size = ui.Slider(GALLERY_MIN, gallery_max(), value=min(GALLERY_DEFAULT, gallery_max()), step=GALLERY_STEP,
+                             label=t("search.size")).limited_by("max_gallery")
             seed = ui.Number(value=0, precision=0, minimum=0, label=t("search.seed"))
         with gr.Column(scale=3):
             summary = gr.Markdown(elem_id="search-summary")
@@ -259,7 +276,7 @@ def build(ctx) -> None:
 
     def rerun(session, last, n, seed_value, text, image_index, top):
         if last == "image":
-            image_index = min(int(image_index or 0), int(n) - 1)
+            image_index = _index_in(image_index, n, session.lang)
             return (image_index, *search_image(session, n, seed_value, image_index, top))
         return (gr.update(), *search_text(session, n, seed_value, text, top), gr.update())
 
@@ -272,7 +289,7 @@ def build(ctx) -> None:
         rerun, rerun_inputs, rerun_outputs, api_visibility="private")
 
     def on_load(session, n, seed_value, text, image_index, top):
-        image_index = min(int(image_index or 0), int(n) - 1)
+        image_index = _index_in(image_index, n, session.lang)
         return (browse(session, n, seed_value), *search_text(session, n, seed_value, text, top),
                 search_image(session, n, seed_value, image_index, top)[3])
 

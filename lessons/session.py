@@ -64,7 +64,31 @@ class ReadOnlyModels:
             self._values.clear()
 
 
+class SharedResults:
+    """Results every learner would compute identically from a shared model (e.g. the search
+    gallery's embeddings under the pretrained CLIP: ~10 s on a laptop CPU), kept once per process.
+    Bounded (least recently used entries go first); callers must treat values as read-only."""
+
+    def __init__(self, max_entries: int = 48):
+        self._lock = threading.Lock()
+        self._values: dict = {}
+        self.max_entries = max_entries
+
+    def get(self, key, make):
+        with self._lock:
+            if key in self._values:
+                self._values[key] = self._values.pop(key)  # most recently used last
+                return self._values[key]
+        value = make()  # outside the lock: two learners may compute the same result once each
+        with self._lock:
+            self._values[key] = value
+            while len(self._values) > self.max_entries:
+                self._values.pop(next(iter(self._values)))
+        return value
+
+
 SHARED = ReadOnlyModels()  # read-only weights only: nothing per learner lives here
+SHARED_RESULTS = SharedResults()  # results computed from those weights alone, the same for everyone
 
 
 def _shipped_key(folder: Path) -> tuple:
@@ -168,6 +192,14 @@ class Session:
         self.models["trained"] = copy.deepcopy(model).eval()
         self.histories["trained"] = history
         self.cache.clear()
+
+    def memo_shared(self, key: tuple, make):
+        """Like memo, but shared between sessions while the picked model is a shared read-only one
+        (shipped or pretrained): `key` must then depend only on the model and the inputs."""
+        if self.model_name in ("shipped", "pretrained") and self.model_name in self.models:
+            model = self.models[self.model_name]
+            return SHARED_RESULTS.get((id(model), self.world_seed, *key), make)
+        return self.memo(key, make)
 
     def memo(self, key: tuple, make):
         """Memoise per-session work (a batch, its embeddings); a small bounded cache."""

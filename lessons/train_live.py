@@ -8,6 +8,7 @@ which becomes this session's "my trained model" for every other lesson.
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import tempfile
@@ -17,23 +18,24 @@ from dataclasses import dataclass, field
 import gradio as gr
 import numpy as np
 import torch
+from safetensors import SafetensorError, safe_open
 
-from clip_core import Trainer, build_model, checkpoint, get_preset
-from clip_core.config import TrainConfig
+from clip_core import TinyCLIP, Tokenizer, Trainer, build_model, checkpoint, get_preset
+from clip_core.config import ModelConfig, TrainConfig
 from clip_core.data import Batch
 from clip_core.zeroshot import evaluate_templates
 
-from . import ui
+from . import limits, ui
 from .compute import demo_batch, embed_batch, logits_data, thumbnails
 from .figures import embedding_map_figure, logits_figure, pca_2d, training_curves_figure
 from .session import ensure
 from .train_strings import STRINGS
 
 LESSON_ID = "train"
-TRAINING_SLOTS = 2  # concurrent trainings on a 2-core machine; further learners wait in the queue
+TRAINING_SLOTS = limits.LIMITS.training_slots  # concurrent trainings; further learners wait in the queue
 PROBE_N, PROBE_SEED = 8, 2024  # the fixed probe batch: same images and captions at every update
 ZERO_SHOT_TEMPLATE = "a photo of a {}."
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+MAX_UPLOAD_LAYERS = 32  # blocks per tower in an uploaded config: keeps its meta-device check quick
 SNAPSHOT_EVERY = 50  # steps between "last good state" snapshots (restored if the loss diverges)
 
 PRESETS = {  # the "classic preset" menu: values for the controls below
@@ -49,8 +51,15 @@ PRESETS = {  # the "classic preset" menu: values for the controls below
                    init_temperature=0.07, seed=0),
 }
 SETTINGS = ("image_encoder", "embed_dim", "batch_size", "lr", "steps", "learn_temperature", "init_temperature", "seed")
-LIMITS = {"embed_dim": (2, 128), "batch_size": (2, 256), "lr": (1e-5, 1.0), "steps": (1, 20000),
-          "init_temperature": (0.01, 2.0), "seed": (0, 2**31 - 1)}
+BOUNDS = {"embed_dim": (2, 128), "batch_size": (2, None), "lr": (1e-5, 1.0), "steps": (1, None),
+          "init_temperature": (0.01, 2.0), "seed": (0, 2**31 - 1)}  # None: the operator's limit below
+OPERATOR_LIMITS = {"batch_size": "max_batch", "steps": "max_steps"}  # setting -> lessons.limits.Limits field
+
+
+def bounds(name: str) -> tuple[float, float]:
+    """(lowest, highest) value of a setting; batch size and steps are capped by the operator."""
+    lo, hi = BOUNDS[name]
+    return lo, getattr(limits.LIMITS, OPERATOR_LIMITS[name]) if name in OPERATOR_LIMITS else hi
 
 
 @dataclass
@@ -67,6 +76,7 @@ class TrainingRun:
     classnames: list[str]
     zero_shot: dict = field(default_factory=lambda: {"step": [], "seen": [], "held_out": []})
     status: str = "ready"  # ready, running, paused, finished, diverged
+    notice: str = ""  # why the last job stopped early (the time limit), shown with the progress
     stop_requested: bool = False
     last_good: dict | None = None
     wall_seconds: float = 0.0  # training wall time including the views
@@ -85,9 +95,10 @@ def validate(lang: str, image_encoder, embed_dim, batch_size, lr, steps, learn_t
               "init_temperature": init_temperature, "seed": seed}
     checked = {}
     for name, value in values.items():
-        lo, hi = LIMITS[name]
+        lo, hi = bounds(name)
         integer = name in ("embed_dim", "batch_size", "steps", "seed")
-        checked[name] = ui.check_number(value, lo, hi, labels(lang)[f"name_{name}"], lang, integer=integer)
+        checked[name] = ui.check_number(value, lo, hi, labels(lang)[f"name_{name}"], lang, integer=integer,
+                                        limit=OPERATOR_LIMITS.get(name))
     return {"image_encoder": image_encoder, **checked, "learn_temperature": bool(learn_temperature)}
 
 
@@ -156,8 +167,9 @@ def progress_html(run: TrainingRun | None, lang: str) -> str:
     if run.zero_shot["step"]:
         bits.append(f"{text['zs_short']} {run.zero_shot['seen'][-1]:.0%} / {run.zero_shot['held_out'][-1]:.0%}")
     percent = 100.0 * done / max(1, total)
+    notice = f"<br><span class='train-notice'>{run.notice}</span>" if run.notice else ""
     return (f"<div class='train-status'><div class='train-bar'><div style='width:{percent:.1f}%'></div></div>"
-            f"<span>{' · '.join(bits)}</span></div>")
+            f"<span>{' · '.join(bits)}</span>{notice}</div>")
 
 
 def views(session, run: TrainingRun | None):
@@ -197,18 +209,26 @@ def _finish(session, run: TrainingRun) -> None:
 
 
 def train_loop(session, run: TrainingRun, picker_update):
-    """Step until the schedule ends or a pause is requested, yielding views a few times a second.
+    """Step until the schedule ends, a pause is requested or the job has run for the operator's
+    max_train_seconds (then it pauses, keeping its model, and frees its training slot), yielding
+    views a few times a second.
 
     Views cost time, so they are drawn at most every 0.25 s and never more often than keeps them
     under ~7 % of the wall time (measured as we go).
     """
-    run.status, run.stop_requested = "running", False
+    run.status, run.stop_requested, run.notice = "running", False, ""
     trainer = run.trainer
+    text = labels(session.lang)
+    time_limit = limits.LIMITS.max_train_seconds
     view_seconds, last_view, last_zero_shot = 0.02, 0.0, -1e9
     started = time.perf_counter()
     wall_at_start = run.wall_seconds
     try:
         while trainer.steps_done < trainer.config.steps and not run.stop_requested:
+            if time.perf_counter() - started >= time_limit:
+                run.notice = (text["time_limit"].format(seconds=time.perf_counter() - started, limit=time_limit)
+                              + " " + limits.over_limit("max_train_seconds", session.lang))
+                break
             if trainer.steps_done % SNAPSHOT_EVERY == 0:
                 run.last_good = trainer.snapshot()
             metrics = trainer.step()
@@ -237,7 +257,9 @@ def train_loop(session, run: TrainingRun, picker_update):
     if not run.zero_shot["step"] or run.zero_shot["step"][-1] != trainer.steps_done:
         evaluate_zero_shot(run)
     if run.status == "diverged":
-        gr.Warning(labels(session.lang)["diverged"])
+        gr.Warning(text["diverged"])
+    if run.notice:
+        gr.Warning(run.notice)
     yield session, *views(session, run), picker_update(session)
 
 
@@ -295,9 +317,13 @@ def reset(session):
 
 
 def apply_preset(name: str):
+    """The preset's settings, batch size and steps lowered to the operator's limits if need be."""
     if name not in PRESETS:
         raise gr.Error(f"unknown preset {name!r}; choose one of {sorted(PRESETS)}")
-    return tuple(PRESETS[name][key] for key in SETTINGS)
+    values = {key: PRESETS[name][key] for key in SETTINGS}
+    for key in OPERATOR_LIMITS:
+        values[key] = min(values[key], bounds(key)[1])
+    return tuple(values[key] for key in SETTINGS)
 
 
 def download(session):
@@ -317,9 +343,11 @@ def upload(session, path, picker_update):
     text = labels(session.lang)
     if not path:
         raise gr.Error(text["upload_empty"])
-    size = os.path.getsize(path)
-    if size > MAX_UPLOAD_BYTES:
-        raise gr.Error(text["upload_too_big"].format(mb=size / 2**20, limit=MAX_UPLOAD_BYTES / 2**20))
+    size, limit = os.path.getsize(path), limits.LIMITS.max_checkpoint_mb
+    if size > limit * 2**20:
+        raise gr.Error(text["upload_too_big"].format(mb=size / 2**20, limit=limit) + " "
+                       + limits.over_limit("max_checkpoint_mb", session.lang))
+    check_header(path, session.world.image_size, text)
     try:
         model = checkpoint.load(path)
     except checkpoint.CheckpointError as error:
@@ -329,6 +357,39 @@ def upload(session, path, picker_update):
     session.set_trained(model, [])
     session.model_name = "trained"
     return session, picker_update(session), text["upload_ok"].format(params=model.num_parameters())
+
+
+def check_header(path: str, image_size: int, text: dict[str, str]) -> None:
+    """Refuse, before any weights are allocated, a checkpoint whose config asks for another image
+    size or for a model other than the weights the file holds. (A config may ask for any size;
+    the file's own tensors are bounded by the upload limit.) The model the config describes is
+    built on the meta device, which allocates nothing; files that are not ours pass on to
+    checkpoint.load, which says why it refuses them."""
+    try:
+        with safe_open(path, framework="pt") as weights:
+            metadata = weights.metadata() or {}
+            shapes = {key: tuple(weights.get_slice(key).get_shape()) for key in weights.keys()}
+        config = json.loads(metadata["clip_lab"])
+        model_config = ModelConfig.from_dict(config["model"])
+        vocabulary = config.get("vocabulary")
+    except (SafetensorError, OSError, ValueError, KeyError, TypeError, AttributeError):
+        return
+    if model_config.image_size != image_size or not vocabulary:
+        raise gr.Error(text["upload_refused"].format(reason=text["upload_mismatch"]))
+    layers = (model_config.vision_layers, model_config.text_layers, len(model_config.resnet_widths))
+    try:
+        if max(layers) > MAX_UPLOAD_LAYERS:
+            raise ValueError(f"{max(layers)} layers in one tower")
+        with torch.device("meta"):
+            described = TinyCLIP(model_config, Tokenizer(vocabulary, model_config.context_length))
+        expected = {key: tuple(value.shape) for key, value in described.state_dict().items()}
+    except (ValueError, TypeError, KeyError, AttributeError, RuntimeError) as error:
+        raise gr.Error(text["upload_refused"].format(reason=text["upload_shapes"].format(reason=error))) from None
+    if expected != shapes:
+        wrong = sorted(set(expected) ^ set(shapes)) or sorted(k for k in expected if expected[k] != shapes[k])
+        key = wrong[0]
+        reason = f"{key}: {shapes.get(key, 'missing')} in the file, {expected.get(key, 'none')} in the config"
+        raise gr.Error(text["upload_refused"].format(reason=text["upload_shapes"].format(reason=reason)))
 
 
 def build(ctx) -> None:
@@ -349,11 +410,13 @@ def build(ctx) -> None:
                 reset_button = gr.Button(t("train.reset"), variant="stop", size="sm", elem_id="train-reset")
             image_encoder = gr.Radio([("ViT", "vit"), ("ResNet", "resnet")], value="vit", label=t("train.encoder"))
             with gr.Row():
-                embed_dim = ui.Slider(2, 128, value=32, step=1, label=t("train.embed_dim"))
-                batch_size = ui.Slider(2, 256, value=64, step=1, label=t("train.batch_size"))
+                embed_dim = ui.Slider(*BOUNDS["embed_dim"], value=32, step=1, label=t("train.embed_dim"))
+                batch_size = ui.Slider(*bounds("batch_size"), value=min(64, bounds("batch_size")[1]), step=1,
+                                       label=t("train.batch_size")).limited_by("max_batch")
             with gr.Row():
                 lr = ui.Number(value=2e-3, minimum=1e-5, maximum=1.0, label=t("train.lr"))
-                steps = ui.Number(value=2000, precision=0, minimum=1, maximum=20000, label=t("train.steps"))
+                steps = ui.Number(value=min(2000, bounds("steps")[1]), precision=0, minimum=1,
+                                  maximum=bounds("steps")[1], label=t("train.steps")).limited_by("max_steps")
             with gr.Row():
                 learn_temperature = gr.Checkbox(value=True, label=t("train.learn_temperature"))
                 init_temperature = ui.Number(value=0.07, minimum=0.01, maximum=2.0, label=t("train.init_temperature"))

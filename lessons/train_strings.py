@@ -71,9 +71,13 @@ STRINGS = {
         "train.diverged": "The loss became NaN or infinite (learning rate too high?). Training stopped and the model went back to its last good state.",
         "train.nothing_to_download": "There is no trained model in this session yet: train one first (or upload one).",
         "train.upload_empty": "No file was uploaded.",
-        "train.upload_too_big": "That file is {mb:.1f} MB; a CLIP Lab checkpoint is far smaller (limit {limit:.0f} MB).",
+        "train.upload_too_big": "That file is {mb:.1f} MB; a CLIP Lab checkpoint is far smaller (limit {limit:g} MB).",
         "train.upload_refused": "Not loaded: {reason}",
         "train.upload_mismatch": "the checkpoint was made for another image size or has no vocabulary",
+        "train.upload_shapes": ("its config does not describe the weights it holds ({reason}); "
+                                "it was not made by CLIP Lab or was altered"),
+        "train.time_limit": ("Paused after {seconds:.1f} s: one training job runs at most {limit:g} s at a time, so "
+                             "that every learner gets a turn. Your model is kept: press Resume to go on."),
         "train.upload_ok": "Loaded your checkpoint ({params:,} parameters). It is now **my trained model** for every lesson.",
     },
     "zh": {
@@ -146,9 +150,11 @@ STRINGS = {
         "train.diverged": "损失变成了 NaN 或无穷大（学习率太高？）。训练已停止，模型恢复到上一个正常状态。",
         "train.nothing_to_download": "本次会话还没有训练好的模型：请先训练（或上传）一个。",
         "train.upload_empty": "没有收到文件。",
-        "train.upload_too_big": "这个文件有 {mb:.1f} MB；CLIP Lab 检查点要小得多（上限 {limit:.0f} MB）。",
+        "train.upload_too_big": "这个文件有 {mb:.1f} MB；CLIP Lab 检查点要小得多（上限 {limit:g} MB）。",
         "train.upload_refused": "未加载：{reason}",
         "train.upload_mismatch": "该检查点的图像尺寸不同，或缺少词表",
+        "train.upload_shapes": "它的配置与其中的权重不符（{reason}）；它不是 CLIP 实验室生成的，或被改动过",
+        "train.time_limit": "已训练 {seconds:.1f} 秒，暂停：每个训练任务一次最多运行 {limit:g} 秒，好让每位学习者都轮得到。模型已保留：按“继续”接着训练。",
         "train.upload_ok": "已加载你的检查点（{params:,} 个参数）。它现在是所有课程中的**我训练的模型**。",
     },
 }

@@ -40,13 +40,19 @@ def check_number(value, lo: float, hi: float, name: str, lang: str = "en", integ
 from gradio.events import Dependency
 
 class Slider(gr.Slider):
-    """gr.Slider whose API input must be a number: anything else gets a clear message (the stock
-    component fails with a TypeError that reaches the learner as a generic error)."""
+    """gr.Slider whose API input is checked by `_checked` (gr.Slider must stay the first base:
+    the front end renders a template component as its first base class)."""
 
     is_template = True  # rendered by the front end exactly like gr.Slider
+    operator_limit: str | None = None  # the lessons.limits.Limits field that sets the maximum, if any
+
+    def limited_by(self, name: str) -> Slider:
+        """Mark this control's maximum as the operator limit `name` (e.g. "max_gallery")."""
+        self.operator_limit = name
+        return self
 
     def preprocess(self, payload):
-        return super().preprocess(_number_or_error(payload))
+        return _checked(self, payload, super().preprocess)
     from typing import Callable, Literal, Sequence, Any, TYPE_CHECKING
     from gradio.blocks import Block
     if TYPE_CHECKING:
@@ -55,12 +61,17 @@ class Slider(gr.Slider):
 
 
 class Number(gr.Number):
-    """gr.Number with the same check as Slider."""
+    """gr.Number with the same checks as Slider."""
 
     is_template = True
+    operator_limit: str | None = None
+
+    def limited_by(self, name: str) -> Number:
+        self.operator_limit = name
+        return self
 
     def preprocess(self, payload):
-        return super().preprocess(None if payload is None else _number_or_error(payload))
+        return None if payload is None else _checked(self, payload, super().preprocess)
     from typing import Callable, Literal, Sequence, Any, TYPE_CHECKING
     from gradio.blocks import Block
     if TYPE_CHECKING:

@@ -15,7 +15,7 @@ import gradio as gr
 import numpy as np
 import torch
 
-from clip_core.data import ShapesWorld
+from clip_core.data import COLOURS, SHAPES, ShapesWorld
 from clip_core.zeroshot import (
     TEMPLATE_SETS,
     class_embeddings,
@@ -24,7 +24,7 @@ from clip_core.zeroshot import (
     greedy_template_selection,
 )
 
-from . import ui
+from . import limits, ui
 from .compute import LOG_TAU_MAX, LOG_TAU_MIN, scale_to_log10_tau, tau_to_scale
 from .figures import greedy_path_figure, template_accuracy_figure, to_pil, zeroshot_bars_figure
 from .session import ensure
@@ -35,6 +35,7 @@ from .zeroshot_inputs import (
     TRUTH_KINDS,
     VOCAB_OF_KIND,
     CheckedImage,
+    CheckedSketchpad,
     blank_canvas,
     labels,
     normal_name,
@@ -45,6 +46,7 @@ from .zeroshot_inputs import (
     to_model_input,
     truth_index,
     truth_kind,
+    uploaded_picture,
 )
 from .zeroshot_strings import STRINGS  # noqa: F401 (read by lessons.all_strings)
 
@@ -55,8 +57,14 @@ TEMPLATE_PRESETS = {"all": list(dict.fromkeys(t for ts in TEMPLATE_SETS.values()
 ENSEMBLES = ("embedding", "probability")
 SOURCES = ("test", "sketch", "upload")
 PICK_PER_PAIR = 8  # images per colour-shape pair in the picker's test set
-COMPARE_MIN, COMPARE_MAX, COMPARE_DEFAULT = 1, 40, 6  # test images per pair for "compare templates"
+COMPARE_MIN, COMPARE_DEFAULT = 1, 6  # test images per pair for "compare templates"
 TOP_K_MAX = 20
+PAIRS = len(COLOURS) * len(SHAPES)  # the test set holds the same number of images of each pair
+
+
+def compare_max() -> int:
+    """The most test images per pair the operator's test-set limit allows (at least one)."""
+    return max(COMPARE_MIN, limits.LIMITS.max_test_set // PAIRS)
 
 
 def test_image(session, pair: str, variant: int):
@@ -104,7 +112,9 @@ def classify_image(session, classes_text, templates_text, ensemble, source, pair
     else:
         if upload is None:
             return None, None, s["need_upload"]
-        image = to_model_input(upload, size)
+        # read once per upload (the handler runs again at every slider move)
+        image = session.memo(("zeroshot_upload", upload, size), lambda: to_model_input(uploaded_picture(upload, lang),
+                                                                                       size))
     found = notes(model.tokenizer, classnames, templates, lang)
     scale = model.scale().item() if learned else tau_to_scale(log10_tau)
     # the class weights only change with the lists: a temperature or image change reuses them
@@ -174,7 +184,8 @@ def _percent(value: float) -> str:
 def _measured_inputs(session, classes_text, templates_text, n_per_pair):
     """What compare and greedy both need, checked: the class names, templates, model and test set."""
     lang = session.lang
-    n_per_pair = check_number(n_per_pair, COMPARE_MIN, COMPARE_MAX, "test images per pair", lang, integer=True)
+    n_per_pair = check_number(n_per_pair, COMPARE_MIN, compare_max(), "test images per pair", lang, integer=True,
+                              limit="max_test_set")
     classnames = parse_classes(classes_text, lang)
     templates = parse_templates(templates_text, lang)
     model = session.model()
@@ -314,12 +325,12 @@ def build(ctx) -> None:
                 pair = gr.Dropdown([(p, p) for p in ShapesWorld(0).classes("colour_shape")], value="green ring",
                                    label=t("zeroshot.pair"), elem_id="zeroshot-pair")
                 variant = ui.Slider(0, PICK_PER_PAIR - 1, value=0, step=1, label=t("zeroshot.variant"))
-            sketch = gr.Sketchpad(value=blank_canvas(), type="pil", image_mode="RGBA", canvas_size=(CANVAS, CANVAS),
+            sketch = CheckedSketchpad(value=blank_canvas(), type="pil", image_mode="RGBA", canvas_size=(CANVAS, CANVAS),
                                   fixed_canvas=True, layers=False, transforms=(), height=320, visible=False,
                                   brush=gr.Brush(colors=PALETTE, default_color=PALETTE[0], color_mode="fixed",
                                                  default_size=8),
                                   label=t("zeroshot.sketch"), elem_id="zeroshot-sketch")
-            upload = CheckedImage(type="pil", image_mode=None, sources=["upload", "clipboard"], visible=False,
+            upload = CheckedImage(type="filepath", image_mode=None, sources=["upload", "clipboard"], visible=False,
                                   height=240, label=t("zeroshot.upload"), elem_id="zeroshot-upload")
             preview = gr.Image(label=t("zeroshot.preview"), format="png", interactive=False, height=200, buttons=[],
                                elem_classes=["pixelated"], elem_id="zeroshot-preview")
@@ -333,8 +344,8 @@ def build(ctx) -> None:
             classify_button = gr.Button(t("zeroshot.classify"), variant="primary", size="sm")
     gr.Markdown(t("zeroshot.compare_heading"), elem_id="zeroshot-compare-heading")
     with gr.Row(equal_height=False):
-        n_per_pair = ui.Slider(COMPARE_MIN, COMPARE_MAX, value=COMPARE_DEFAULT, step=1, label=t("zeroshot.n_per_pair"),
-                               scale=3)
+        n_per_pair = ui.Slider(COMPARE_MIN, compare_max(), value=min(COMPARE_DEFAULT, compare_max()), step=1,
+                               label=t("zeroshot.n_per_pair"), scale=3).limited_by("max_test_set")
         with gr.Column(scale=1, min_width=200):
             compare_button = gr.Button(t("zeroshot.compare"), variant="primary", elem_id="zeroshot-compare")
             greedy_button = gr.Button(t("zeroshot.greedy"), elem_id="zeroshot-greedy")

@@ -8,21 +8,22 @@ from __future__ import annotations
 
 import os
 import re
+import unicodedata
 
 import gradio as gr
 import numpy as np
 import torch
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 
 from clip_core.data import COLOURS, POSITIONS, SHAPES, SIZES
 from clip_core.zeroshot import check_template
 
-from . import ui
+from . import limits, ui
+from .images import ImageRejected, read_picture
+from .limits import over_limit
 from .zeroshot_strings import STRINGS
 
-MAX_CLASSES, MAX_CLASS_CHARS = 100, 40
-MAX_TEMPLATES, MAX_TEMPLATE_CHARS = 32, 100
-MAX_UPLOAD_BYTES, MAX_UPLOAD_SIDE = 10 * 1024 * 1024, 4096
+MAX_NAMED = 20  # unknown words (or groups of look-alike names) named in one warning
 BACKGROUND = 0.15  # the toy's dark background (rendered between 0.05 and 0.25)
 CANVAS = 256  # sketchpad side in pixels, drawn at 8x the model's 32 x 32 input
 PALETTE = ["#" + "".join(f"{round(255 * c):02x}" for c in rgb) for rgb in COLOURS.values()]
@@ -45,9 +46,15 @@ def normal_name(name: str) -> str:
     return " ".join(name.lower().split())
 
 
+def has_word(name: str) -> bool:
+    """A letter or digit in any script, or an emoji (a pretrained CLIP reads those): not only punctuation."""
+    return any(unicodedata.category(c)[0] in "LN" or unicodedata.category(c) == "So" for c in name)
+
+
 def parse_classes(text, lang: str = "en") -> list[str]:
     """Class names from comma- or newline-separated text; blank lines and a trailing comma are fine."""
     s = labels(lang)
+    limit = limits.LIMITS
     names: list[str] = []
     for line_number, line in enumerate(str(text or "").splitlines(), start=1):
         pieces = [piece.strip() for piece in line.split(",")]
@@ -59,15 +66,18 @@ def parse_classes(text, lang: str = "en") -> list[str]:
             if not piece:
                 raise gr.Error(s["err_empty_class"].format(line=line_number))
             name = " ".join(piece.split())
-            if len(name) > MAX_CLASS_CHARS:
-                raise gr.Error(s["err_long_class"].format(name=name[:MAX_CLASS_CHARS] + "…", max=MAX_CLASS_CHARS))
-            if not re.search(r"\w", name):
+            if len(name) > limit.max_class_chars:
+                raise gr.Error(s["err_long_class"].format(name=name[:limit.max_class_chars] + "…",
+                                                          max=limit.max_class_chars)
+                               + " " + over_limit("max_class_chars", lang))
+            if not has_word(name):
                 raise gr.Error(s["err_no_word"].format(name=name))
             if normal_name(name) in {normal_name(n) for n in names}:
                 raise gr.Error(s["err_duplicate_class"].format(name=name))
             names.append(name)
-            if len(names) > MAX_CLASSES:
-                raise gr.Error(s["err_many_classes"].format(max=MAX_CLASSES, n=len(names) + _count_rest(text)))
+            if len(names) > limit.max_classes:
+                raise gr.Error(s["err_many_classes"].format(max=limit.max_classes, n=len(names) + _count_rest(text))
+                               + " " + over_limit("max_classes", lang))
     if not names:
         raise gr.Error(s["err_no_classes"])
     if len(names) < 2:
@@ -76,30 +86,37 @@ def parse_classes(text, lang: str = "en") -> list[str]:
 
 
 def _count_rest(text: str) -> int:
-    """Roughly how many names follow the hundred-and-first (for the 'too many' message)."""
+    """Roughly how many names follow the first one over the limit (for the 'too many' message)."""
     pieces = [p for p in re.split(r"[,\n]", str(text)) if p.strip()]
-    return max(0, len(pieces) - MAX_CLASSES - 1)
+    return max(0, len(pieces) - limits.LIMITS.max_classes - 1)
 
 
 def parse_templates(text, lang: str = "en") -> list[str]:
     """Templates, one per non-blank line, each with exactly one '{}' (others rejected, line named)."""
     s = labels(lang)
+    limit = limits.LIMITS
     templates: list[str] = []
     first_line: dict[str, int] = {}
     lines = [(number, line.strip()) for number, line in enumerate(str(text or "").splitlines(), start=1)]
     lines = [(number, line) for number, line in lines if line]
     if not lines:
         raise gr.Error(s["err_no_templates"])
-    if len(lines) > MAX_TEMPLATES:
-        raise gr.Error(s["err_many_templates"].format(max=MAX_TEMPLATES, n=len(lines)))
+    if len(lines) > limit.max_templates:
+        raise gr.Error(s["err_many_templates"].format(max=limit.max_templates, n=len(lines))
+                       + " " + over_limit("max_templates", lang))
     for number, template in lines:
         template = " ".join(template.split())
-        if len(template) > MAX_TEMPLATE_CHARS:
-            raise gr.Error(s["err_long_template"].format(line=number, max=MAX_TEMPLATE_CHARS))
+        if len(template) > limit.max_template_chars:
+            raise gr.Error(s["err_long_template"].format(line=number, max=limit.max_template_chars)
+                           + " " + over_limit("max_template_chars", lang))
         try:
             check_template(template)
         except ValueError:
-            raise gr.Error(s["err_template"].format(line=number, template=template)) from None
+            message = s["err_template"].format(line=number, template=template)
+            other = re.search(r"%s|\{[^{}]+\}", template)  # another language's placeholder: {0}, {label}, %s
+            if other:
+                message += " " + s["err_placeholder"].format(found=other.group(0))
+            raise gr.Error(message) from None
         if template in first_line:
             raise gr.Error(s["err_duplicate_template"].format(line=number, template=template,
                                                               first=first_line[template]))
@@ -109,14 +126,22 @@ def parse_templates(text, lang: str = "en") -> list[str]:
 
 
 def notes(tokenizer, classnames: list[str], templates: list[str], lang: str) -> list[str]:
-    """Warnings about the prompts: unknown words (named) and prompts cut to the context length.
-    Each is shown with gr.Warning and returned for the read-out."""
+    """Warnings about the prompts: unknown words (named), class names the model reads as the same
+    tokens (e.g. two emoji, both `<unk>`), prompts cut to the context length. Each is shown with
+    gr.Warning and returned for the read-out."""
     s = labels(lang)
     prompts = [t.format(c) for t in templates for c in classnames]
     unknown = list(dict.fromkeys(w for p in prompts for w in tokenizer.unknown_words(p)))
     found = []
     if unknown:
-        found.append(s["unknown"].format(words=", ".join(unknown)))
+        shown = ", ".join(unknown[:MAX_NAMED]) + (", …" if len(unknown) > MAX_NAMED else "")
+        found.append(s["unknown"].format(words=shown))
+    readings: dict[tuple, list[str]] = {}
+    for name, tokens in zip(classnames, tokenizer(classnames).tolist(), strict=True):
+        readings.setdefault(tuple(tokens), []).append(name)
+    same = [names for names in readings.values() if len(names) > 1]
+    if same:
+        found.append(s["same_tokens"].format(names="; ".join(" = ".join(names) for names in same[:MAX_NAMED])))
     cut = [p for p in prompts if tokenizer.report(p).truncated]
     if cut:
         found.append(s["truncated"].format(n=tokenizer.context_length, prompt=cut[0]))
@@ -145,31 +170,66 @@ def truth_index(classnames: list[str], kind: str | None, names: dict[str, str]) 
 
 
 class CheckedImage(gr.Image):
-    """gr.Image whose uploads are refused with a clear message when they are not images, too
-    large on disk or too many pixels (checked from the header, before decoding)."""
+    """gr.Image that hands the handler the uploaded file's path, undecoded: the handler reads it
+    with `uploaded_picture` (lessons.images), which checks size and pixels before decoding and
+    answers in the learner's language. The stock component decodes first, and fails on a file
+    that is not an image with an error the learner cannot read."""
 
     is_template = True
 
     def preprocess(self, payload):
-        path = getattr(payload, "path", None)
-        if path:
-            size = os.path.getsize(path)
-            if size > MAX_UPLOAD_BYTES:
-                raise gr.Error(f"The file is {size / 2**20:.1f} MB; at most {MAX_UPLOAD_BYTES // 2**20} MB, please. / "
-                               f"文件有 {size / 2**20:.1f} MB，最多 {MAX_UPLOAD_BYTES // 2**20} MB。")
-            try:
-                with Image.open(path) as header:
-                    width, height = header.size
-            except (UnidentifiedImageError, OSError, ValueError):
-                raise gr.Error("That file is not an image (PNG, JPEG, WebP, GIF or BMP). / "
-                               "这个文件不是图片（请用 PNG、JPEG、WebP、GIF 或 BMP）。") from None
-            if max(width, height) > MAX_UPLOAD_SIDE:
-                raise gr.Error(f"The image is {width} × {height} px; at most {MAX_UPLOAD_SIDE} px per side, please. / "
-                               f"图片尺寸为 {width} × {height} 像素，每边最多 {MAX_UPLOAD_SIDE} 像素。")
+        if payload is None:
+            return None
+        if not getattr(payload, "path", None):  # a data: URL; the page and gradio_client upload files
+            raise gr.Error("Upload the picture as a file. / 请把图片作为文件上传。")
+        return str(payload.path)
+
+
+def uploaded_picture(path: str, lang: str) -> Image.Image:
+    """The uploaded picture as RGB, or gr.Error saying (by file name) why it cannot be used."""
+    try:
+        dark = (round(255 * BACKGROUND),) * 3  # transparent parts become the toy world's background
+        return read_picture(path, lang, name=os.path.basename(path), background=dark)
+    except ImageRejected as error:
+        raise gr.Error(str(error)) from None
+
+
+class CheckedSketchpad(gr.Sketchpad):
+    """gr.Sketchpad whose images (the drawing's background, layers and composite: files through
+    the API, bytes from the page) pass the upload checks before Gradio decodes them, so a crafted
+    "drawing" of 8000 x 8000 px or a file that is not an image gets a message, not a crash."""
+
+    is_template = True
+
+    def get_block_name(self) -> str:
+        return "imageeditor"  # the front end draws a Sketchpad as an ImageEditor
+
+    def preprocess(self, payload):
+        if payload is not None:
+            for source in _drawing_sources(self, payload):
+                _check_picture(source)
+        return super().preprocess(payload)
+
+
+def _drawing_sources(editor, payload) -> list:
+    """The paths (or bytes) of every image in an ImageEditor payload."""
+    if payload.id is not None:
+        cached = editor.blob_storage.get(payload.id)
+        images = [cached.background, *cached.layers, cached.composite] if cached else []
+        return [image for image in images if image]
+    images = [payload.background, *(payload.layers or []), payload.composite]
+    return [image.path for image in images if image is not None and getattr(image, "path", None)]
+
+
+def _check_picture(source) -> None:
+    """gr.Error in both languages (a component does not know the session's) unless it is a picture."""
+    try:
+        read_picture(source, "en", name="drawing")
+    except ImageRejected as english:
         try:
-            return super().preprocess(payload)
-        except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
-            raise gr.Error("That file could not be read as an image. / 无法把这个文件读成图片。") from None
+            read_picture(source, "zh", name="画")
+        except ImageRejected as chinese:
+            raise gr.Error(f"{english} / {chinese}") from None
 
 
 def to_model_input(picture: Image.Image, size: int) -> torch.Tensor:

@@ -1,5 +1,7 @@
 """UI strings of lesson 6 (zero-shot & prompts), English and Simplified Chinese."""
 
+from .limits import LIMITS  # the upload label states the operator's limits, read once at start-up
+
 STRINGS = {
     "en": {
         "zeroshot.tab": "6 · Zero-shot & prompts",
@@ -26,7 +28,8 @@ STRINGS = {
         "zeroshot.pair": "Colour–shape pair (★ = held out, never seen in training)",
         "zeroshot.variant": "Which image of this pair (size and place vary)",
         "zeroshot.sketch": "Your drawing",
-        "zeroshot.upload": "Upload an image (PNG/JPEG, up to 10 MB and 4096 px)",
+        "zeroshot.upload": (f"Upload an image (PNG/JPEG, up to {LIMITS.max_upload_mb:g} MB and "
+                            f"{LIMITS.max_image_side} px)"),
         "zeroshot.preview": "What the model sees (32 × 32)",
         "zeroshot.classify": "Classify",
         "zeroshot.log_tau": "Softmax temperature log₁₀ τ (← sharper · flatter →)",
@@ -82,6 +85,8 @@ STRINGS = {
         "zeroshot.slider_word": "from the slider",
         "zeroshot.unknown": "⚠ Words the toy model does not know, read as `<unk>`: **{words}**",
         "zeroshot.truncated": "⚠ Some prompts are longer than {n} tokens and were cut: “{prompt}”",
+        "zeroshot.same_tokens": ("⚠ The model reads these class names as the same tokens, so it cannot tell them "
+                                 "apart: **{names}**"),
         "zeroshot.need_sketch": "Draw a shape on the dark canvas, then press **Classify** (after that, each new stroke updates the bars).",
         "zeroshot.need_upload": "Upload an image: the bars appear once it is loaded.",
         "zeroshot.compare_measured": ("**Measured on {n} test images** ({n_seen} of seen pairs, {n_held} of held-out "
@@ -113,6 +118,7 @@ STRINGS = {
         "zeroshot.err_template": ("Template on line {line} (“{template}”) must contain {{}} exactly once, and no other "
                                   "braces: that is where the class name goes."),
         "zeroshot.err_duplicate_template": "Template on line {line} (“{template}”) repeats line {first}.",
+        "zeroshot.err_placeholder": "Write the place for the name as an empty {{}}, not {found}.",
         "zeroshot.err_pair": "Unknown colour–shape pair {value!r}; choose one like 'red circle'.",
         "zeroshot.err_sketch": "Could not read the drawing: {reason}",
         "zeroshot.err_no_truth": ("Comparing templates needs to know the right answer for each test image, so every "
@@ -145,7 +151,7 @@ STRINGS = {
         "zeroshot.pair": "颜色–形状组合（★ = 留出组合，训练中从未出现）",
         "zeroshot.variant": "这个组合的第几张图（大小和位置各不相同）",
         "zeroshot.sketch": "你的画",
-        "zeroshot.upload": "上传一张图片（PNG/JPEG，不超过 10 MB、4096 像素）",
+        "zeroshot.upload": f"上传一张图片（PNG/JPEG，不超过 {LIMITS.max_upload_mb:g} MB、{LIMITS.max_image_side} 像素）",
         "zeroshot.preview": "模型看到的图（32 × 32）",
         "zeroshot.classify": "分类",
         "zeroshot.log_tau": "softmax 温度 log₁₀ τ（← 更尖锐 · 更平缓 →）",
@@ -198,6 +204,7 @@ STRINGS = {
         "zeroshot.slider_word": "来自滑块",
         "zeroshot.unknown": "⚠ 玩具模型不认识这些词，会读成 `<unk>`：**{words}**",
         "zeroshot.truncated": "⚠ 有的提示词超过 {n} 个词元，被截断了：“{prompt}”",
+        "zeroshot.same_tokens": "⚠ 模型把这些类别名读成同样的词元，无法区分它们：**{names}**",
         "zeroshot.need_sketch": "在深色画布上画一个形状，然后点 **分类**（之后每画一笔，柱状图都会更新）。",
         "zeroshot.need_upload": "上传一张图片：载入后柱状图就会出现。",
         "zeroshot.compare_measured": ("**在 {n} 张测试图上实测**（见过的组合 {n_seen} 张，留出组合 {n_held} 张），"
@@ -226,6 +233,7 @@ STRINGS = {
         "zeroshot.err_long_template": "第 {line} 行的模板超过了 {max} 个字符。",
         "zeroshot.err_template": "第 {line} 行的模板（“{template}”）必须恰好包含一个 {{}}，且不能有其他花括号：类别名就填在那里。",
         "zeroshot.err_duplicate_template": "第 {line} 行的模板（“{template}”）和第 {first} 行重复。",
+        "zeroshot.err_placeholder": "类别名的位置请写成空的 {{}}，而不是 {found}。",
         "zeroshot.err_pair": "未知的颜色–形状组合 {value!r}；请选一个，例如 'red circle'。",
         "zeroshot.err_sketch": "无法读取这幅画：{reason}",
         "zeroshot.err_no_truth": ("比较模板需要知道每张测试图的正确答案，所以每个类别名都必须是玩具世界里的颜色、形状或"

@@ -36,7 +36,8 @@ def test_picking_random_changes_only_this_session(app_url, reference):
     assert not np.allclose(shipped, random, atol=1e-2)
 
     np.testing.assert_allclose(logits_z(learner)[0], shipped, atol=1e-4)
-    assert learner.predict("random", api_name="/pick_model") == ()
+    picker, status = learner.predict("random", api_name="/pick_model")
+    assert picker["value"] == "random" and status == ""  # the status line speaks only of a pretrained CLIP
     np.testing.assert_allclose(logits_z(learner)[0], random, atol=1e-4)
     np.testing.assert_allclose(logits_z(other)[0], shipped, atol=1e-4)  # the other learner is unaffected
     # every lesson of this session follows the pick
@@ -53,9 +54,11 @@ def test_start_session_sets_the_language_of_this_session_only(app_url):
     from gradio_client import Client
 
     learner, other = Client(app_url, verbose=False), Client(app_url, verbose=False)
-    picker, lang = learner.predict("zh-CN", api_name="/start_session")
-    assert lang == "zh"
-    assert picker["value"] == "shipped" and [value for _, value in picker["choices"]] == ["shipped", "random"]
+    picker, lang, status = learner.predict("zh-CN", api_name="/start_session")
+    assert lang == "zh" and status == ""
+    assert picker["value"] == "shipped"
+    assert [value for _, value in picker["choices"]] == ["shipped", "random", "pretrained"]
+    assert picker["choices"][0][0] == "玩具 CLIP（随附）"  # labels in the session's language
     assert "损失" in logits_z(learner)[1]
     assert "Loss" in logits_z(other)[1]
     assert learner.predict("en", api_name="/start_session")[1] == "en"
@@ -64,7 +67,7 @@ def test_start_session_sets_the_language_of_this_session_only(app_url):
 
 def test_pick_model_handler_switches_the_lessons_of_that_session(reference):
     session, bystander = Session(), Session()
-    assert app.pick_model(session, "random") is session and session.model_name == "random"
+    assert app.pick_model(session, "random")[0] is session and session.model_name == "random"
     _, figure, _, _, _ = logits.render(session, 6, 2, -1.0, False, "logits", False, False)
     np.testing.assert_allclose(figure.data[0].z, expected_logits(reference, reference.random), atol=1e-4)
     _, figure, _, _, _ = logits.render(bystander, 6, 2, -1.0, False, "logits", False, False)
@@ -81,13 +84,13 @@ def test_pick_model_handler_rejects_a_model_the_session_does_not_have():
 
 
 def test_start_session_handler_loads_the_model_and_offers_trained_once_there_is_one(reference):
-    session, picker, lang = app.start_session("zh-TW")
-    assert lang == "zh" and session.lang == "zh" and "shipped" in session.models
-    assert [value for _, value in picker["choices"]] == ["shipped", "random"]
+    session, picker, lang, status = app.start_session("zh-TW")
+    assert lang == "zh" and session.lang == "zh" and "shipped" in session.models and status == ""
+    assert [value for _, value in picker["choices"]] == ["shipped", "random", "pretrained"]
     session.set_trained(reference.random, history=[])
-    _, picker, _ = app.start_session("en", session)
-    assert [value for _, value in picker["choices"]] == ["shipped", "trained", "random"]
-    assert app.pick_model(session, "trained").model_name == "trained"
+    _, picker, _, _ = app.start_session("en", session)
+    assert [value for _, value in picker["choices"]] == ["shipped", "trained", "random", "pretrained"]
+    assert app.pick_model(session, "trained")[0].model_name == "trained"
 
 
 def test_forgetting_a_closed_session_stops_its_training_and_keeps_shared_models():
