@@ -16,7 +16,17 @@ os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 import gradio as gr  # noqa: E402
 from starlette.middleware import Middleware  # noqa: E402
 
-from lessons import LESSONS, LessonContext, all_strings, model_status, picker_update, pretrained_note, tr  # noqa: E402
+from lessons import (  # noqa: E402
+    BEYOND,
+    BEYOND_ID,
+    LESSONS,
+    LessonContext,
+    all_strings,
+    model_status,
+    picker_update,
+    pretrained_note,
+    tr,
+)
 from lessons.session import Session, ensure  # noqa: E402
 
 ASSETS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "assets")
@@ -152,11 +162,12 @@ def build_app(pretrained: str | None = None) -> gr.Blocks:
         ctx = LessonContext(session=session, model_picker=model_picker, i18n=t)
         with gr.Tabs(elem_id="lessons"):
             for lesson in LESSONS:
-                with gr.Tab(t(f"{lesson.LESSON_ID}.tab"), id=lesson.LESSON_ID, elem_id=f"tab-{lesson.LESSON_ID}"):
-                    note = gr.Markdown("", visible=False, elem_classes=["pretrained-note"],
-                                       elem_id=f"pretrained-note-{lesson.LESSON_ID}")
-                    ctx.refresh(_note_for(lesson.LESSON_ID), [], [note])
-                    lesson.build(ctx)
+                _lesson_tab(lesson, ctx)
+            with gr.Tab(t(f"{BEYOND_ID}.tab"), id=BEYOND_ID, elem_id=f"tab-{BEYOND_ID}"):
+                gr.Markdown(t(f"{BEYOND_ID}.lead"), elem_classes=["lesson-lead"])
+                with gr.Tabs(elem_id="beyond-lessons"):
+                    for lesson in BEYOND:
+                        _lesson_tab(lesson, ctx)
 
         lang_box = gr.Textbox(visible=False)
         loaded = demo.load(lambda lang, state: start_session(lang, state, pretrained), [lang_box, session],
@@ -171,6 +182,15 @@ def build_app(pretrained: str | None = None) -> gr.Blocks:
                 event.then(_session_first(hook.fn), [session, *hook.inputs], hook.outputs, api_visibility="private")
         language.input(None, language, None, js=SWITCH_JS)
     return demo
+
+
+def _lesson_tab(lesson, ctx: LessonContext) -> None:
+    """One lesson's tab: the note on the picked model (hidden unless it has something to say), then the lesson."""
+    with gr.Tab(ctx.i18n(f"{lesson.LESSON_ID}.tab"), id=lesson.LESSON_ID, elem_id=f"tab-{lesson.LESSON_ID}"):
+        note = gr.Markdown("", visible=False, elem_classes=["pretrained-note"],
+                           elem_id=f"pretrained-note-{lesson.LESSON_ID}")
+        ctx.refresh(_note_for(lesson.LESSON_ID), [], [note])
+        lesson.build(ctx)
 
 
 def _note_for(lesson_id: str):

@@ -17,7 +17,10 @@ from . import logit, logits, overview, photos, search, temperature, toy_world, t
 from .photos_strings import NOTES
 from .text import lesson_text
 
-LESSONS = [overview, toy_world, logits, temperature, train_live, zeroshot, search, logit, photos]
+LESSONS = [overview, toy_world, logits, temperature, train_live, zeroshot, search, logit]  # one tab each
+BEYOND = [photos]  # the last tab, "Beyond the basics", holds these as tabs of their own
+ALL_LESSONS = LESSONS + BEYOND
+BEYOND_ID = "beyond"
 
 COMMON_STRINGS = {
     "en": {
@@ -36,6 +39,9 @@ COMMON_STRINGS = {
                              "on this server and never trained here."),
         "app.model.failed": "**The pretrained CLIP is not available.** {error}",
         "app.language": "Language",
+        "beyond.tab": "9 · Beyond the basics",
+        "beyond.lead": ("The same CLIP, pushed further: a real pretrained CLIP on your own pictures, and experiments "
+                        "that show why each part of the recipe is there. Pick a topic below."),
         "common.export_png": "Export PNG",
         "common.png_file": "PNG file",
     },
@@ -54,6 +60,9 @@ COMMON_STRINGS = {
                              "学到的缩放 exp(t) = {scale:.1f}。这份权重由本服务器上的所有人共用，在这里只看不训练。"),
         "app.model.failed": "**预训练 CLIP 不可用。** {error}",
         "app.language": "语言",
+        "beyond.tab": "9 · 进阶",
+        "beyond.lead": ("同一个 CLIP，再往前走一步：在你自己的图片上使用真实的预训练 CLIP，以及一组实验，"
+                        "说明训练配方里每一部分为什么必不可少。请在下面选择一个主题。"),
         "common.export_png": "导出 PNG",
         "common.png_file": "PNG 文件",
     },
@@ -63,7 +72,7 @@ COMMON_STRINGS = {
 def all_strings() -> dict[str, dict[str, str]]:
     """UI strings of the shell and every lesson, per language (for gr.I18n)."""
     merged: dict[str, dict[str, str]] = {lang: {**COMMON_STRINGS[lang], **NOTES[lang]} for lang in ("en", "zh")}
-    for lesson in LESSONS:
+    for lesson in ALL_LESSONS:
         for lang in merged:
             merged[lang].update(lesson.STRINGS.get(lang, lesson.STRINGS["en"]))
     return merged

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 STRINGS = {
     "en": {
-        "photos.tab": "9 · Your photos",
+        "photos.tab": "Your photos (real CLIP)",
         "photos.files": "Your images (PNG, JPEG, WebP, GIF, BMP)",
         "photos.examples": "Use example pictures",
         "photos.preview": "Images in this batch, in order",
@@ -51,7 +51,7 @@ STRINGS = {
         "photos.example_query": "a red circle",
     },
     "zh": {
-        "photos.tab": "9 · 你的图片",
+        "photos.tab": "你的图片（真实 CLIP）",
         "photos.files": "你的图片（PNG、JPEG、WebP、GIF、BMP）",
         "photos.examples": "使用示例图片",
         "photos.preview": "本批图片（按顺序）",
@@ -108,7 +108,7 @@ NOTES = {
                                       "text with its own byte-pair tokenizer."),
         "pretrained_note.logits": ("**Pretrained CLIP on toy pictures.** Each 32-pixel picture is enlarged to {size} "
                                    "pixels by the model's own image processor. For your own pictures and captions, "
-                                   "open **9 · Your photos**."),
+                                   "open **9 · Beyond the basics → Your photos**."),
         "pretrained_note.temperature": ("**Pretrained CLIP on toy pictures.** Its learned temperature is the trained "
                                         "value of the real model. It has no training history here, so the trajectory "
                                         "plot shows only the toy models."),
@@ -118,9 +118,9 @@ NOTES = {
         "pretrained_note.zeroshot": ("**Pretrained CLIP on the toy test set.** “Held-out pairs” were held out from "
                                      "the toy's training only; for the pretrained model every toy picture is new. "
                                      "Prompts use CLIP's own tokenizer, so no word is unknown. For your photos, open "
-                                     "**9 · Your photos**."),
+                                     "**9 · Beyond the basics → Your photos**."),
         "pretrained_note.search": ("**Pretrained CLIP searching the toy gallery.** To search your own pictures, open "
-                                   "**9 · Your photos**."),
+                                   "**9 · Beyond the basics → Your photos**."),
         "pretrained_note.logit": ("**Pretrained CLIP picked.** The last part of this lesson reads a row of its logits "
                                   "on toy pictures."),
     },
@@ -129,15 +129,15 @@ NOTES = {
         "pretrained_note.toy_world": ("**这一页讲的是玩具 CLIP 的数据。** 预训练 CLIP 从未见过这些形状：OpenAI 的 CLIP 用网络上的"
                                       " 4 亿个图文对训练。下面的词表属于玩具分词器；预训练 CLIP 用自己的字节对分词器读任何英文文本。"),
         "pretrained_note.logits": ("**预训练 CLIP 看玩具图片。** 每张 32 像素的图片都由模型自己的图像处理器放大到 {size} 像素。"
-                                   "要用你自己的图片和描述，请打开 **9 · 你的图片**。"),
+                                   "要用你自己的图片和描述，请打开 **9 · 进阶 → 你的图片**。"),
         "pretrained_note.temperature": ("**预训练 CLIP 看玩具图片。** 它学到的温度就是真实模型训练出的值。它在这里没有训练记录，"
                                         "所以轨迹图只显示玩具模型。"),
         "pretrained_note.train": ("**训练只针对玩具模型。** 这一页总是在玩具世界上训练一个新的玩具 CLIP；预训练权重在这里只看不训练。"
                                   "训练停止后，“我训练的模型”会成为所有课程使用的模型。"),
         "pretrained_note.zeroshot": ("**预训练 CLIP 在玩具测试集上。** “留出的组合”只是对玩具模型的训练留出的；对预训练模型来说，"
                                      "每张玩具图片都是新的。提示词用 CLIP 自己的分词器，所以不会有未知词。要处理你的照片，请打开 "
-                                     "**9 · 你的图片**。"),
-        "pretrained_note.search": "**预训练 CLIP 在检索玩具图库。** 要检索你自己的图片，请打开 **9 · 你的图片**。",
+                                     "**9 · 进阶 → 你的图片**。"),
+        "pretrained_note.search": "**预训练 CLIP 在检索玩具图库。** 要检索你自己的图片，请打开 **9 · 进阶 → 你的图片**。",
         "pretrained_note.logit": "**已选择预训练 CLIP。** 本课最后一部分读取的是它在玩具图片上的一行 logits。",
     },
 }

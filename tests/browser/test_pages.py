@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from lessons import LESSONS, tr
+from lessons import ALL_LESSONS, BEYOND, BEYOND_ID, LESSONS, tr
 from lessons.text import lesson_text
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -19,7 +19,9 @@ pytestmark = [
     pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing (make test installs Chromium)"),
 ]
 
-LESSON_IDS = [lesson.LESSON_ID for lesson in LESSONS]
+LESSON_IDS = [lesson.LESSON_ID for lesson in ALL_LESSONS]
+TOP_TABS = [lesson.LESSON_ID for lesson in LESSONS] + [BEYOND_ID]  # the beyond tab holds BEYOND as inner tabs
+BEYOND_IDS = {lesson.LESSON_ID for lesson in BEYOND}
 MAIN_FIGURE = {  # what each tab must show once it is opened
     "overview": "#overview-diagram svg",
     "toy_world": "#toy-world-samples img",
@@ -48,14 +50,18 @@ def open_app(page, app_url: str, lang: str | None = None) -> None:
 
 
 def open_tab(page, lesson_id: str) -> None:
-    """Click a tab and wait until its main figure has drawn and its images have loaded."""
+    """Click a tab (inside "Beyond the basics" if it is there) and wait until its main figure has
+    drawn and its images have loaded."""
+    if lesson_id in BEYOND_IDS:
+        page.click(f"#tab-{BEYOND_ID}-button")
     page.click(f"#tab-{lesson_id}-button")
     panel = f"#tab-{lesson_id}"
     page.wait_for_selector(f"{panel} {MAIN_FIGURE[lesson_id]}", state="visible", timeout=TIMEOUT)
     if MAIN_FIGURE[lesson_id] == ".js-plotly-plot":
         page.wait_for_function("(s) => [...document.querySelectorAll(s)].every(gd => gd.data && gd.data.length)",
                                arg=f"{panel} .js-plotly-plot", timeout=TIMEOUT)
-    page.wait_for_function("(s) => [...document.querySelectorAll(s)].every(img => img.complete)",
+    # lazy images below the fold load when scrolled to
+    page.wait_for_function("(s) => [...document.querySelectorAll(s)].every(i => i.complete || i.loading === 'lazy')",
                            arg=f"{panel} img", timeout=TIMEOUT)
     page.wait_for_selector(f"{panel} .lesson-lead p", timeout=TIMEOUT)
 
@@ -81,8 +87,8 @@ def wait_for_new_heatmap(page, before: dict) -> dict:
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_every_tab_renders_cleanly_and_is_photographed(page, app_url, console_errors, screenshots_dir, lang):
     open_app(page, app_url, lang)
-    tab_names = [page.inner_text(f"#tab-{lesson_id}-button").strip() for lesson_id in LESSON_IDS]
-    assert tab_names == [tr(lang, f"{lesson_id}.tab") for lesson_id in LESSON_IDS]
+    tab_names = [page.inner_text(f"#tab-{tab_id}-button").strip() for tab_id in TOP_TABS]
+    assert tab_names == [tr(lang, f"{tab_id}.tab") for tab_id in TOP_TABS]
     for index, lesson_id in enumerate(LESSON_IDS, start=1):
         open_tab(page, lesson_id)
         lead = page.inner_text(f"#tab-{lesson_id} .lesson-lead")
