@@ -129,8 +129,9 @@ def forget(session: Session | None) -> None:
     """A session's state is being deleted (its tab closed a while ago): stop and release everything."""
     if session is None:
         return
-    if session.training is not None:
-        session.training.stop_requested = True
+    for run in [session.training, *session.experiments.values()]:
+        if run is not None and hasattr(run, "stop_requested"):
+            run.stop_requested = True
     session.cache.clear()
     session.models.clear()  # shared read-only models stay loaded for the other sessions
 

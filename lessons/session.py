@@ -130,6 +130,7 @@ class Session:
     world_seed: int = 0
     cache: dict = field(default_factory=dict)  # per-lesson memo of batches and embeddings
     training: Any = None  # the live training run of lesson 5 (lessons.train_live.TrainingRun)
+    experiments: dict = field(default_factory=dict)  # the "beyond" lessons' runs, by lesson id
     pretrained_source: str | None = None  # what "pretrained" loads (the --pretrained value or default)
 
     def __deepcopy__(self, memo):
@@ -137,7 +138,7 @@ class Session:
         shared = {name: model for name, model in self.models.items() if name in ("shipped", "pretrained")}
         clone = copy.copy(self)
         clone.models = {**copy.deepcopy({k: v for k, v in self.models.items() if k not in shared}, memo), **shared}
-        for name in ("histories", "cache", "training"):
+        for name in ("histories", "cache", "training", "experiments"):
             setattr(clone, name, copy.deepcopy(getattr(self, name), memo))
         return clone
 
