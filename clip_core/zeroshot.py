@@ -79,13 +79,14 @@ def classify(model, tokenizer, images: torch.Tensor, classnames: list[str], temp
 @torch.no_grad()
 def evaluate_templates(model, tokenizer, images: torch.Tensor, labels: np.ndarray, classnames: list[str],
                        templates: list[str], groups: dict[str, np.ndarray] | None = None,
-                       ensembles: bool = True) -> list[dict]:
+                       ensembles: bool = True, image_embeddings: torch.Tensor | None = None) -> list[dict]:
     """Accuracy of each template alone and of both ensembles over all templates.
 
     Args:
         labels: [N] index into classnames of each image's true class.
         groups: optional boolean masks [N] (e.g. {"seen": ..., "held_out": ...}); each row then
             also reports the accuracy inside every group.
+        image_embeddings: the images' unit embeddings [N, d_e], if already computed (skips the image tower).
 
     Returns:
         rows like {"template": "a photo of a {}.", "accuracy": 0.97, "seen": 0.99, "held_out": 0.9}.
@@ -93,7 +94,7 @@ def evaluate_templates(model, tokenizer, images: torch.Tensor, labels: np.ndarra
     model.eval()
     labels = np.asarray(labels)
     groups = groups or {}
-    I_e = model.encode_image(images)  # [N, d_e]
+    I_e = model.encode_image(images) if image_embeddings is None else image_embeddings  # [N, d_e]
     per_template = class_embeddings(model, tokenizer, classnames, templates, "probability")  # [T, C, d_e]
     scale = model.scale().item()
     probs = (scale * torch.einsum("nd,tcd->tnc", I_e, per_template)).softmax(dim=-1)  # [T, N, C]

@@ -74,6 +74,10 @@ class SharedResults:
         self._values: dict = {}
         self.max_entries = max_entries
 
+    def known(self, key) -> bool:
+        with self._lock:
+            return key in self._values
+
     def get(self, key, make):
         with self._lock:
             if key in self._values:
@@ -201,6 +205,12 @@ class Session:
             model = self.models[self.model_name]
             return SHARED_RESULTS.get((id(model), self.world_seed, *key), make)
         return self.memo(key, make)
+
+    def shared_result_known(self, key: tuple) -> bool:
+        """Whether memo_shared(key, ...) would answer without computing."""
+        if self.model_name in ("shipped", "pretrained") and self.model_name in self.models:
+            return SHARED_RESULTS.known((id(self.models[self.model_name]), self.world_seed, *key))
+        return False
 
     def memo(self, key: tuple, make):
         """Memoise per-session work (a batch, its embeddings); a small bounded cache."""

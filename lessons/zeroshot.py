@@ -16,6 +16,7 @@ import numpy as np
 import torch
 
 from clip_core.data import COLOURS, SHAPES, ShapesWorld
+from clip_core.retrieval import embed_gallery
 from clip_core.zeroshot import (
     TEMPLATE_SETS,
     class_embeddings,
@@ -161,14 +162,19 @@ def _compare_set(session, classnames: list[str], n_per_pair: int, lang: str):
         known = set().union(*VOCAB_OF_KIND.values())
         strangers = [n for n in classnames if normal_name(n) not in known] or classnames
         raise gr.Error(s["err_no_truth"].format(names=", ".join(strangers[:8])))
-    world = session.world
+    world, model = session.world, session.model()
     test = session.memo(("zeroshot_test", n_per_pair), lambda: world.test_set(n_per_pair, "all"))
     truths = [truth_index(classnames, kind, test.attributes.names(i)) for i in range(len(test.captions))]
     keep = np.array([t is not None for t in truths])
     if not keep.any():
         raise gr.Error(s["err_no_images"])
     label_array = np.array([t for t in truths if t is not None])
-    return test.images[torch.from_numpy(keep)], label_array, world.is_held_out(test.attributes)[keep]
+    # the whole test set embedded once per model (shared between learners for the shipped and pretrained
+    # models: a real CLIP needs ~10 s for a few hundred pictures on a laptop CPU)
+    embeddings = session.memo_shared(("zeroshot_test_embeddings", id(model), n_per_pair),
+                                     lambda: embed_gallery(model, test.images))
+    kept = torch.from_numpy(keep)
+    return test.images[kept], embeddings[kept], label_array, world.is_held_out(test.attributes)[keep]
 
 
 def _table(rows: list[list[str]], headers: list[str]):
@@ -190,19 +196,19 @@ def _measured_inputs(session, classes_text, templates_text, n_per_pair):
     templates = parse_templates(templates_text, lang)
     model = session.model()
     notes(model.tokenizer, classnames, templates, lang)
-    images, label_array, held = _compare_set(session, classnames, n_per_pair, lang)
-    return classnames, templates, model, images, label_array, held
+    images, embeddings, label_array, held = _compare_set(session, classnames, n_per_pair, lang)
+    return classnames, templates, model, images, embeddings, label_array, held
 
 
 def compare_templates(session, classes_text, templates_text, n_per_pair):
     """Accuracy of every template and of both ensembles on a test set: (table, chart, summary)."""
     session = ensure(session)
     s = labels(session.lang)
-    classnames, templates, model, images, label_array, held = _measured_inputs(
+    classnames, templates, model, images, embeddings, label_array, held = _measured_inputs(
         session, classes_text, templates_text, n_per_pair)
     started = time.perf_counter()
     rows = evaluate_templates(model, model.tokenizer, images, label_array, classnames, templates,
-                              groups={"seen": ~held, "held_out": held})
+                              groups={"seen": ~held, "held_out": held}, image_embeddings=embeddings)
     seconds = time.perf_counter() - started
     names = [row["template"] if row["template"] in templates else
              s["ensemble_row"].format(mode=s[f"mode.{row['template'].split('(')[1].rstrip(')')}"]) for row in rows]
@@ -245,16 +251,15 @@ def greedy_selection(session, classes_text, templates_text, ensemble, n_per_pair
     session = ensure(session)
     s = labels(session.lang)
     ensemble = check_choice(ensemble, ENSEMBLES, "ensemble")
-    classnames, templates, model, images, label_array, held = _measured_inputs(
+    classnames, templates, model, images, image_embeddings, label_array, held = _measured_inputs(
         session, classes_text, templates_text, n_per_pair)
     started = time.perf_counter()
-    with torch.no_grad():
-        image_embeddings = model.encode_image(images)  # [N, d_e]
     per_template = class_embeddings(model, model.tokenizer, classnames, templates, "probability")  # [T, C, d_e]
     groups = {"seen": ~held, "held_out": held}
     scale = model.scale().item()
     path = greedy_template_selection(image_embeddings, per_template, label_array, ensemble, scale, groups=groups)
-    rows = evaluate_templates(model, model.tokenizer, images, label_array, classnames, templates, groups=groups)
+    rows = evaluate_templates(model, model.tokenizer, images, label_array, classnames, templates, groups=groups,
+                              image_embeddings=image_embeddings)
     everything = rows[0] if len(templates) == 1 else rows[-2 if ensemble == "embedding" else -1]
     seconds = time.perf_counter() - started
     mode = s[f"mode.{ensemble}"]

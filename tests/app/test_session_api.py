@@ -118,3 +118,26 @@ def test_sessions_share_one_read_only_shipped_model_but_not_their_own():
     assert first.model("random") is not second.model("random")  # cheap, and each learner's own
     clone = copy.deepcopy(first)  # gr.State may deep-copy; the shared model stays shared
     assert clone.model() is first.model() and clone.models["random"] is not first.models["random"]
+
+
+def test_results_of_shared_models_are_computed_once_for_everyone():
+    from lessons import search
+
+    first, second, other = Session(), Session(), Session()
+    first.model(), second.model(), other.model()
+    other.model_name = "random"
+    calls = []
+
+    def make():
+        calls.append(1)
+        return object()
+
+    key = ("test_shared_result", 123)
+    value = first.memo_shared(key, make)
+    assert second.memo_shared(key, make) is value and len(calls) == 1  # same shipped model: computed once
+    assert other.memo_shared(key, make) is not value and len(calls) == 2  # a session's own model: its own
+    assert second.shared_result_known(key) and not other.shared_result_known(key)
+    # the search lesson's gallery embedding is such a result
+    _, a, _, _ = search._gallery(first, 48, 5)
+    _, b, _, reused = search._gallery(second, 48, 5)
+    assert a is b and reused
