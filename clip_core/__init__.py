@@ -9,10 +9,19 @@ from .loss import clip_loss, loss_breakdown, siglip_loss
 from .mistakes import MistakenCLIP, Mistakes
 from .model import TinyCLIP
 from .tokenizer import Tokenizer
-from .train import BudgetPoint, SideBySide, StepMetrics, Trainer, batch_size_sweep, build_model, side_by_side
+from .train import (
+    BudgetPoint,
+    SideBySide,
+    StepMetrics,
+    Trainer,
+    batch_size_sweep,
+    build_model,
+    make_world,
+    side_by_side,
+)
 
 __all__ = [
     "PRESETS", "ModelConfig", "TrainConfig", "get_preset", "siglip_config", "ShapesWorld", "clip_loss",
     "loss_breakdown", "siglip_loss", "Mistakes", "MistakenCLIP", "TinyCLIP", "Tokenizer", "StepMetrics", "Trainer",
-    "build_model", "side_by_side", "SideBySide", "batch_size_sweep", "BudgetPoint",
+    "build_model", "make_world", "side_by_side", "SideBySide", "batch_size_sweep", "BudgetPoint",
 ]

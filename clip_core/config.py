@@ -66,6 +66,7 @@ class TrainConfig:
     seed: int = 0  # seeds model init and the data stream
     world_seed: int = 0  # seeds ShapesWorld (its noise and sampling)
     loss: str = "clip"  # "clip" (softmax, Radford et al. 2021) or "siglip" (pairwise sigmoid, Zhai et al. 2023)
+    caption_language: str = "en"  # captions of a world built from this recipe: "en", "zh" or "mixed" (both)
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)

@@ -6,6 +6,10 @@ zero-shot prompts can be inside or outside the training distribution. A fixed se
 colour-shape pairs is held out: it is never rendered in a training batch, and zero-shot accuracy
 on it measures compositional generalisation (the "zebra = horse + stripes" test).
 
+Captions are English, Simplified Chinese, or a seeded mix of both (`caption_language`). The
+Chinese patterns translate the English ones one for one, so pattern i names the same attributes
+in both languages and `caption_pairs` gives translations of the same scenes.
+
 Rendering is vectorised numpy with 2x supersampling for smooth edges.
 """
 
@@ -50,6 +54,34 @@ CAPTION_PATTERNS: tuple[tuple[str, frozenset[str]], ...] = (
     ("a {colour} {shape}", frozenset({"colour", "shape"})),
 )
 ATTRIBUTE_KINDS = ("colour", "shape", "size", "position")
+
+# Simplified Chinese words of the attributes, keyed by their English names.
+ZH_WORDS: dict[str, dict[str, str]] = {
+    "colour": {"red": "红色", "orange": "橙色", "yellow": "黄色", "green": "绿色", "cyan": "青色", "blue": "蓝色",
+               "purple": "紫色", "white": "白色"},
+    "shape": {"circle": "圆形", "square": "正方形", "triangle": "三角形", "diamond": "菱形", "cross": "十字",
+              "ring": "圆环"},
+    "size": {"small": "小", "large": "大"},
+    "position": {"top left": "左上角", "top right": "右上角", "bottom left": "左下角", "bottom right": "右下角",
+                 "center": "中间"},
+}
+# The Chinese pattern i translates CAPTION_PATTERNS[i] and names the same attributes.
+ZH_CAPTION_PATTERNS: tuple[tuple[str, frozenset[str]], ...] = tuple(
+    (zh, named) for zh, (_, named) in zip((
+        "一个{size}的{colour}{shape}，在{where}",  # 一个小的红色圆形，在左上角
+        "一张照片，{where}有一个{size}的{colour}{shape}",  # 一张照片，左上角有一个小的红色圆形
+        "{where}有一个{colour}的{shape}",  # 左上角有一个红色的圆形
+        "一个{size}的{colour}{shape}",  # 一个小的红色圆形
+        "一张{colour}{shape}的照片",  # 一张红色圆形的照片
+        "{colour}{shape}",  # 红色圆形
+    ), CAPTION_PATTERNS, strict=True)
+)
+# The words of the Chinese patterns outside the attribute slots (Chinese is written without spaces,
+# so the vocabulary lists them; the tokenizer finds them by longest match).
+ZH_PATTERN_WORDS: tuple[str, ...] = ("一个", "一张", "照片", "的", "有", "在", "，")
+PATTERNS_BY_LANGUAGE = {"en": CAPTION_PATTERNS, "zh": ZH_CAPTION_PATTERNS}
+LANGUAGES: tuple[str, ...] = ("en", "zh")
+CAPTION_LANGUAGES: tuple[str, ...] = ("en", "zh", "mixed")  # "mixed": each caption en or zh at random
 
 
 @dataclass
@@ -101,12 +133,49 @@ class Batch:
     attributes: Attributes
 
 
-def caption_for(names: dict[str, str], pattern: str) -> str:
-    """Fill one caption pattern with the attribute words of one scene."""
+def caption_for(names: dict[str, str], pattern: str, lang: str = "en") -> str:
+    """Fill one caption pattern with the attribute words of one scene.
+
+    Args:
+        names: the scene's English attribute names, as `Attributes.names` gives them.
+        pattern: one of CAPTION_PATTERNS (lang "en") or ZH_CAPTION_PATTERNS (lang "zh").
+    """
+    if lang == "zh":
+        return pattern.format(
+            size=ZH_WORDS["size"][names["size"]], colour=ZH_WORDS["colour"][names["colour"]],
+            shape=ZH_WORDS["shape"][names["shape"]], where=ZH_WORDS["position"][names["position"]],
+        )
+    if lang != "en":
+        raise ValueError(f"lang must be one of {LANGUAGES}, not {lang!r}")
     return pattern.format(
         size=names["size"], colour=names["colour"], shape=names["shape"],
         where=_POSITION_PHRASE[names["position"]],
     )
+
+
+def all_captions(names: dict[str, str], lang: str = "en") -> list[str]:
+    """Every caption of one scene in one language, one per pattern (the same order in en and zh)."""
+    return [caption_for(names, pattern, lang) for pattern, _ in PATTERNS_BY_LANGUAGE[lang]]
+
+
+def _english_vocabulary() -> list[str]:
+    words: set[str] = set()
+    for pattern, _ in CAPTION_PATTERNS:
+        words.update(pattern.replace(".", " .").split())
+    words -= {"{size}", "{colour}", "{shape}", "{where}"}
+    words.update(COLOURS, SHAPES, SIZES)
+    for phrase in _POSITION_PHRASE.values():
+        words.update(phrase.split())
+    return sorted(words)
+
+
+def _chinese_vocabulary() -> list[str]:
+    return sorted({*ZH_PATTERN_WORDS, *(word for words in ZH_WORDS.values() for word in words.values())})
+
+
+def _check_language(lang: str, allowed: tuple[str, ...]) -> None:
+    if lang not in allowed:
+        raise ValueError(f"language must be one of {allowed}, not {lang!r}")
 
 
 class ShapesWorld:
@@ -116,6 +185,8 @@ class ShapesWorld:
         seed: seeds the training stream; the test sets use their own fixed streams.
         image_size: side of the square images in pixels.
         noise: standard deviation of the per-pixel Gaussian noise.
+        caption_language: "en" (the default), "zh", or "mixed" (each caption English or Chinese at
+            random, from the same seeded stream); it also sets the vocabulary.
     """
 
     # Each colour loses exactly one shape; every colour and every shape still appears in training.
@@ -123,9 +194,11 @@ class ShapesWorld:
         (colour, SHAPES[(i + 2) % len(SHAPES)]) for i, colour in enumerate(COLOURS)
     )
 
-    def __init__(self, seed: int = 0, image_size: int = 32, noise: float = 0.04):
+    def __init__(self, seed: int = 0, image_size: int = 32, noise: float = 0.04, caption_language: str = "en"):
         if image_size < 16:
             raise ValueError("image_size must be at least 16 pixels")
+        _check_language(caption_language, CAPTION_LANGUAGES)
+        self.caption_language = caption_language
         self.seed = seed
         self.image_size = image_size
         self.noise = noise
@@ -142,9 +215,22 @@ class ShapesWorld:
 
     # ----- vocabulary and class names -------------------------------------------------------
 
-    def classes(self, kind: str) -> list[str]:
+    def classes(self, kind: str, lang: str = "en") -> list[str]:
         """Class names for zero-shot: 'colour', 'shape', 'size', 'position', 'colour_shape'
-        (all pairs), 'seen' or 'held_out' (pairs)."""
+        (all pairs), 'seen' or 'held_out' (pairs), in English or Chinese ("red circle", "红色圆形").
+
+        The lists are in the same order in both languages.
+        """
+        _check_language(lang, LANGUAGES)
+        names = self._english_classes(kind)
+        if lang == "en":
+            return names
+        if kind in ("colour_shape", "held_out", "seen"):
+            return [ZH_WORDS["colour"][c] + ZH_WORDS["shape"][s] for c, s in (name.split(" ") for name in names)]
+        words = ZH_WORDS["colour" if kind == "color" else kind]
+        return [words[name] for name in names]
+
+    def _english_classes(self, kind: str) -> list[str]:
         colours = list(COLOURS)
         if kind in ("colour", "color"):
             return colours
@@ -164,19 +250,24 @@ class ShapesWorld:
             return [p for p in pairs if p not in held]
         raise ValueError(f"unknown class kind {kind!r}")
 
-    def caption_patterns(self) -> list[str]:
-        return [pattern for pattern, _ in CAPTION_PATTERNS]
+    def caption_patterns(self, lang: str = "en") -> list[str]:
+        _check_language(lang, LANGUAGES)
+        return [pattern for pattern, _ in PATTERNS_BY_LANGUAGE[lang]]
 
-    def vocabulary(self) -> list[str]:
-        """Every word (and the full stop) that training captions use, sorted."""
-        words: set[str] = set()
-        for pattern, _ in CAPTION_PATTERNS:
-            words.update(pattern.replace(".", " .").split())
-        words -= {"{size}", "{colour}", "{shape}", "{where}"}
-        words.update(COLOURS, SHAPES, SIZES)
-        for phrase in _POSITION_PHRASE.values():
-            words.update(phrase.split())
-        return sorted(words)
+    def vocabulary(self, caption_language: str | None = None) -> list[str]:
+        """Every word (and punctuation mark) that training captions use, sorted.
+
+        Args:
+            caption_language: whose captions ("en", "zh" or "mixed" for both); default the world's.
+                An English-only world keeps its English-only vocabulary.
+        """
+        caption_language = self.caption_language if caption_language is None else caption_language
+        _check_language(caption_language, CAPTION_LANGUAGES)
+        if caption_language == "zh":
+            return _chinese_vocabulary()
+        if caption_language == "mixed":
+            return sorted({*_english_vocabulary(), *_chinese_vocabulary()})
+        return _english_vocabulary()
 
     # ----- sampling ---------------------------------------------------------------------------
 
@@ -192,16 +283,42 @@ class ShapesWorld:
         chosen = pool[rng.choice(len(pool), size=n, replace=False)]  # [n, 4]
         return Attributes(*chosen.T.copy())
 
-    def captions(self, attributes: Attributes, rng=None, allow_ambiguous: bool = False) -> list[str]:
+    def captions(self, attributes: Attributes, rng=None, allow_ambiguous: bool = False,
+                 lang: str | None = None) -> list[str]:
         """One caption per scene, never one that also describes another scene of the set.
 
         Args:
             allow_ambiguous: the classic mistake: skip that check, so a short caption such as
                 "a red circle" may also describe another image of the set (a false negative).
                 The random draws are the same either way, so only the captions change.
+            lang: "en", "zh" or "mixed"; default the world's caption_language. A description
+                in another language still describes the image, so the check ignores language.
         """
         rng = self.rng if rng is None else rng
-        n = len(attributes)
+        lang = self.caption_language if lang is None else lang
+        _check_language(lang, CAPTION_LANGUAGES)
+        choice = self._choose_patterns(attributes, rng, allow_ambiguous)  # [n]
+        if lang == "mixed":  # drawn after the patterns, so "en" consumes the stream as it always did
+            languages = ["zh" if chinese else "en" for chinese in rng.random(len(attributes)) < 0.5]
+        else:
+            languages = [lang] * len(attributes)
+        return [caption_for(attributes.names(i), PATTERNS_BY_LANGUAGE[language][k][0], language)
+                for i, (k, language) in enumerate(zip(choice, languages, strict=True))]
+
+    def caption_pairs(self, attributes: Attributes, rng=None) -> tuple[list[str], list[str]]:
+        """English and Chinese captions of the same scenes, translations of each other.
+
+        Both use the same pattern per scene, chosen as `captions` chooses it, so neither list
+        holds a caption that also describes another scene of the set.
+        """
+        rng = self.rng if rng is None else rng
+        choice = self._choose_patterns(attributes, rng, allow_ambiguous=False)  # [n]
+        names = [attributes.names(i) for i in range(len(attributes))]
+        return ([caption_for(nm, CAPTION_PATTERNS[k][0], "en") for nm, k in zip(names, choice, strict=True)],
+                [caption_for(nm, ZH_CAPTION_PATTERNS[k][0], "zh") for nm, k in zip(names, choice, strict=True)])
+
+    def _choose_patterns(self, attributes: Attributes, rng, allow_ambiguous: bool) -> np.ndarray:
+        """Index of one pattern per scene, at random among those that describe no other scene."""
         codes = {k: getattr(attributes, k) for k in ATTRIBUTE_KINDS}
         unique_under: dict[frozenset, np.ndarray] = {}
         for _, named in CAPTION_PATTERNS:
@@ -213,25 +330,27 @@ class ShapesWorld:
         if allow_ambiguous:
             allowed = np.ones_like(allowed)
         scores = rng.random(allowed.shape) * allowed  # random choice among allowed patterns
-        choice = scores.argmax(axis=1)
-        return [caption_for(attributes.names(i), CAPTION_PATTERNS[choice[i]][0]) for i in range(n)]
+        return scores.argmax(axis=1)  # [n]
 
-    def sample_batch(self, n: int, split: str = "train", rng=None, allow_ambiguous: bool = False) -> Batch:
+    def sample_batch(self, n: int, split: str = "train", rng=None, allow_ambiguous: bool = False,
+                     lang: str | None = None) -> Batch:
         """n image-caption pairs with distinct scenes and no caption matching two images.
 
         Args:
             allow_ambiguous: let captions describe more than one image (see `captions`); the
                 images are identical to those drawn without it from the same rng state.
+            lang: the captions' language ("en", "zh", "mixed"); default the world's caption_language.
         """
         rng = self.rng if rng is None else rng
         attributes = self.sample_attributes(n, split, rng)
         images = self.render(attributes, rng)
-        return Batch(images, self.captions(attributes, rng, allow_ambiguous), attributes)
+        return Batch(images, self.captions(attributes, rng, allow_ambiguous, lang), attributes)
 
     def test_set(self, n_per_pair: int = 4, split: str = "all", seed: int = 1234) -> Batch:
         """A fixed evaluation set: n_per_pair images of every colour-shape pair in the split.
 
-        The same arguments always give the same images, whatever the training stream did.
+        The same arguments always give the same images, whatever the training stream did. Its
+        captions are the English full descriptions (pattern 0) in every world.
         """
         rng = np.random.default_rng([self.seed, seed])
         pool = self._tuples[split]
@@ -302,6 +421,7 @@ def _shape_mask(name: str, dx: np.ndarray, dy: np.ndarray) -> np.ndarray:
 
 def world_spec(world: ShapesWorld) -> dict:
     """What a checkpoint records about the world it was trained on."""
-    return {"seed": world.seed, "image_size": world.image_size, "noise": world.noise}
+    return {"seed": world.seed, "image_size": world.image_size, "noise": world.noise,
+            "caption_language": world.caption_language}
 
 

@@ -9,6 +9,7 @@ can be switched on (`mistakes.Mistakes`), and `side_by_side` trains a correct an
 on the same seed and batches.
 
 Command line: python -m clip_core.train --preset default --out assets/toy_clip
+(add --captions mixed for a model that reads English and Chinese).
 """
 
 from __future__ import annotations
@@ -24,12 +25,12 @@ import numpy as np
 import torch
 
 from .config import ModelConfig, TrainConfig, get_preset, siglip_config
-from .data import ShapesWorld
+from .data import CAPTION_LANGUAGES, ShapesWorld
 from .loss import clip_loss, siglip_loss
 from .mistakes import MistakenCLIP, Mistakes, mistaken_config
 from .model import TinyCLIP
 from .tokenizer import Tokenizer
-from .zeroshot import zero_shot_report
+from .zeroshot import knows_language, zero_shot_report
 
 LOSSES = {"clip": clip_loss, "siglip": siglip_loss}
 
@@ -63,6 +64,12 @@ def build_model(config: ModelConfig, world: ShapesWorld, seed: int = 0) -> TinyC
     return TinyCLIP(config, Tokenizer(world.vocabulary(), config.context_length))
 
 
+def make_world(model_config: ModelConfig, train_config: TrainConfig) -> ShapesWorld:
+    """The world a recipe trains on: its world seed and caption language, the model's image size."""
+    return ShapesWorld(seed=train_config.world_seed, image_size=model_config.image_size,
+                       caption_language=train_config.caption_language)
+
+
 def lr_at(step: int, config: TrainConfig) -> float:
     """Linear warm-up to `lr`, then cosine decay to `lr * min_lr_ratio` at `steps`."""
     if step < config.warmup_steps:
@@ -77,7 +84,8 @@ class Trainer:
 
     Args:
         model: a TinyCLIP with a tokenizer.
-        world: where batches come from (only its 'train' split: held-out pairs never appear).
+        world: where batches come from (only its 'train' split: held-out pairs never appear), with
+            captions in the world's own caption_language (`make_world` builds it from a config).
         config: batch size, schedule, seed and loss. The same seed gives the same batches and curve.
         mistakes: classic mistakes to train with (CLIP loss only); None or all off is the correct CLIP.
     """
@@ -213,9 +221,9 @@ def side_by_side(model_config: ModelConfig, train_config: TrainConfig, mistakes:
         model_config, train_config: the correct run's recipe (its `loss` is forced to "clip").
         mistakes: switches for the variant (with loss "clip").
         loss: the variant's loss; "siglip" gives it a bias b and t' = log 10 (`siglip_config`).
-        world: shared by both runs (default: a fresh one from `train_config.world_seed`).
+        world: shared by both runs (default: a fresh one from `train_config`, see `make_world`).
     """
-    world = world or ShapesWorld(seed=train_config.world_seed, image_size=model_config.image_size)
+    world = world or make_world(model_config, train_config)
     mistakes = mistakes or Mistakes()
     correct_config = replace(train_config, loss="clip")
     correct = Trainer(build_model(model_config, world, train_config.seed), world, correct_config)
@@ -260,7 +268,7 @@ def batch_size_sweep(model_config: ModelConfig, train_config: TrainConfig, image
         eval_batch_size: in-batch accuracy is measured at this size for every run.
         template: the zero-shot prompt; n_per_pair: test images per colour-shape pair.
     """
-    world = world or ShapesWorld(seed=train_config.world_seed, image_size=model_config.image_size)
+    world = world or make_world(model_config, train_config)
     warmup_images = train_config.warmup_steps * train_config.batch_size
     for batch_size in batch_sizes:
         steps = image_budget // batch_size
@@ -298,6 +306,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", default=None, help="folder to write model.safetensors, config.json, metrics.json")
     parser.add_argument("--threads", type=int, default=None, help="torch CPU threads")
     parser.add_argument("--loss", choices=sorted(LOSSES), default=None, help="training loss (default: the preset's)")
+    parser.add_argument("--captions", choices=CAPTION_LANGUAGES, default=None,
+                        help="caption language: English, Chinese, or each caption either at random "
+                             "(default: the preset's)")
     args = parser.parse_args(argv)
 
     if args.threads:
@@ -311,11 +322,13 @@ def main(argv: list[str] | None = None) -> None:
         preset.model = siglip_config(preset.model)
     if args.loss is not None:
         preset.train.loss = args.loss
-    world = ShapesWorld(seed=preset.train.world_seed, image_size=preset.model.image_size)
+    if args.captions is not None:
+        preset.train.caption_language = args.captions
+    world = make_world(preset.model, preset.train)
     model = build_model(preset.model, world, seed=preset.train.seed)
     trainer = Trainer(model, world, preset.train)
     print(f"preset {args.preset}: {model.num_parameters():,} parameters, {preset.train.steps} steps "
-          f"of batch {preset.train.batch_size}")
+          f"of batch {preset.train.batch_size}, captions {preset.train.caption_language}")
     with tqdm(total=preset.train.steps, unit="step", dynamic_ncols=True) as bar:
         for metrics in trainer.run():
             bar.update(1)
@@ -332,10 +345,16 @@ def main(argv: list[str] | None = None) -> None:
                      "acc_text_to_image": m.acc_text_to_image, "logit_scale": round(m.logit_scale, 4),
                      "elapsed": round(m.elapsed, 3)} for m in trainer.history],
     }
+    if knows_language(model.tokenizer, world, "zh"):  # Chinese class names and templates
+        report["zero_shot_zh"] = zero_shot_report(model, world, lang="zh")
     best = report["zero_shot"]["best_template"]
     print(f"trained in {trainer.elapsed:.1f} s; in-batch image->text "
           f"{report['in_batch_accuracy']['image_to_text']:.3f}; zero-shot with {best['template']!r}: "
           f"seen {best['seen']:.3f}, held-out {best['held_out']:.3f}")
+    if "zero_shot_zh" in report:
+        best = report["zero_shot_zh"]["best_template"]
+        print(f"Chinese prompts: zero-shot with {best['template']!r}: seen {best['seen']:.3f}, "
+              f"held-out {best['held_out']:.3f}")
     if args.out:
         checkpoint.save(model, args.out, metrics=report)
         print(f"wrote {args.out}")

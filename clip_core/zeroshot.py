@@ -4,7 +4,8 @@
 A class's weight vector is the text embedding of its name put into a template ("a photo of a
 {}."). With several templates, the paper averages the normalised embeddings and normalises the
 mean again ("embedding" ensemble); averaging the per-template softmax outputs ("probability"
-ensemble) is the alternative it compares against.
+ensemble) is the alternative it compares against. Template sets whose name ends in "_zh" are
+Simplified Chinese and take Chinese class names (`ShapesWorld.classes(kind, lang="zh")`).
 """
 
 from __future__ import annotations
@@ -25,7 +26,29 @@ TEMPLATE_SETS: dict[str, list[str]] = {
         "a {}", "a photo of a {}.", "a small {}", "a large {}", "a {} in the center",
         "a {} at the top left", "a {} at the top right", "a {} at the bottom left", "a {} at the bottom right",
     ],
+    # Simplified Chinese, for Chinese class names such as "红色圆形"
+    "bare_zh": ["{}"],
+    "photo_zh": ["一张{}的照片"],
+    "caption_zh": ["{}", "一张{}的照片"],
+    "ensemble_zh": [
+        "{}", "一张{}的照片", "一个小的{}", "一个大的{}", "中间有一个{}",
+        "左上角有一个{}", "右上角有一个{}", "左下角有一个{}", "右下角有一个{}",
+    ],
 }
+
+
+def template_sets(lang: str = "en") -> dict[str, list[str]]:
+    """The template sets of one language ("en" or "zh"), by name."""
+    if lang not in ("en", "zh"):
+        raise ValueError(f"lang must be 'en' or 'zh', not {lang!r}")
+    return {name: templates for name, templates in TEMPLATE_SETS.items() if name.endswith("_zh") == (lang == "zh")}
+
+
+def knows_language(tokenizer, world: ShapesWorld, lang: str) -> bool:
+    """Whether the tokenizer knows every word of the colour-shape class names and templates of `lang`."""
+    templates = dict.fromkeys(t for ts in template_sets(lang).values() for t in ts)
+    names = world.classes("colour_shape", lang)
+    return not any(tokenizer.unknown_words(t.format(name)) for t in templates for name in names)
 
 
 def check_template(template: str) -> None:
@@ -115,16 +138,21 @@ def evaluate_templates(model, tokenizer, images: torch.Tensor, labels: np.ndarra
 
 
 def zero_shot_report(model, world: ShapesWorld, n_per_pair: int = 8,
-                     templates: list[str] | None = None) -> dict:
+                     templates: list[str] | None = None, lang: str = "en") -> dict:
     """Zero-shot accuracy over all colour-shape classes, split into seen and held-out pairs.
 
     Every test image is classified among all colour-shape pairs (seen and held out alike), so a
     model that never learned to compose colour and shape cannot score on held-out pairs.
+
+    Args:
+        templates: default every template of `lang`'s sets.
+        lang: the language of the class names ("red circle" or "红色圆形") and default templates.
     """
-    templates = templates or list(dict.fromkeys(t for ts in TEMPLATE_SETS.values() for t in ts))
-    classnames = world.classes("colour_shape")
+    templates = templates or list(dict.fromkeys(t for ts in template_sets(lang).values() for t in ts))
+    english = world.classes("colour_shape")
+    classnames = world.classes("colour_shape", lang)  # the same order as `english`
     test = world.test_set(n_per_pair, "all")
-    labels = np.array([classnames.index(p) for p in test.attributes.pair_names()])
+    labels = np.array([english.index(p) for p in test.attributes.pair_names()])
     held = world.is_held_out(test.attributes)
     rows = evaluate_templates(model, model.tokenizer, test.images, labels, classnames, templates,
                               groups={"seen": ~held, "held_out": held})

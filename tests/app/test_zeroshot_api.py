@@ -16,7 +16,7 @@ from gradio_client.exceptions import AppError
 from PIL import Image, ImageDraw
 
 from clip_core.data import ShapesWorld
-from clip_core.zeroshot import TEMPLATE_SETS, classify, evaluate_templates, greedy_template_selection
+from clip_core.zeroshot import classify, evaluate_templates, greedy_template_selection, template_sets
 
 
 @pytest.fixture(scope="module")
@@ -30,6 +30,7 @@ def client(app_url):
 
 ALL_PAIRS = ShapesWorld(0).classes("colour_shape")
 PAIRS_TEXT = ", ".join(ALL_PAIRS)
+TEMPLATE_SETS = template_sets("en")  # the English shipped model's presets
 EVERY_TEMPLATE = list(dict.fromkeys(t for ts in TEMPLATE_SETS.values() for t in ts))
 CAPTION = "\n".join(TEMPLATE_SETS["caption"])
 DARK = round(255 * 0.15)  # the lesson's drawing background
