@@ -58,8 +58,15 @@ class TinyCLIP(nn.Module):
             self.logit_bias = nn.Parameter(torch.tensor(float(config.init_logit_bias)))
 
     def scale(self) -> torch.Tensor:
-        """exp(t), clamped at max_logit_scale (the paper: 'to prevent scaling by more than 100')."""
-        return self.logit_scale.exp().clamp(max=self.config.max_logit_scale)
+        """exp(t), clamped at max_logit_scale (the paper: 'to prevent scaling by more than 100').
+
+        The value never exceeds the clamp, but the gradient is that of exp(t) everywhere, as when
+        only the parameter is clipped after each step (open_clip, and Trainer here). A plain
+        `.clamp()` would give exactly zero gradient at the clamp: in float32 exp(log 100) is
+        100.0000076, just above it, so a scale that reached 100 could never come back down.
+        """
+        scale = self.logit_scale.exp()
+        return scale - (scale - self.config.max_logit_scale).clamp(min=0).detach()
 
     def encode_image(self, images: torch.Tensor, normalize: bool = True) -> torch.Tensor:
         """Images [n, 3, H, W] in [0, 1] -> embeddings [n, d_e] (unit length if normalize)."""

@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import copy
 import math
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, replace
@@ -56,12 +57,16 @@ class StepMetrics:
         return asdict(self)
 
 
+_BUILD_LOCK = threading.Lock()
+
+
 def build_model(config: ModelConfig, world: ShapesWorld, seed: int = 0) -> TinyCLIP:
     """A freshly initialised TinyCLIP whose tokenizer knows the world's vocabulary."""
     config = ModelConfig.from_dict(config.to_dict())
     config.image_size = world.image_size
-    torch.manual_seed(seed)
-    return TinyCLIP(config, Tokenizer(world.vocabulary(), config.context_length))
+    with _BUILD_LOCK:  # torch's global generator: two learners building at once must not interleave
+        torch.manual_seed(seed)
+        return TinyCLIP(config, Tokenizer(world.vocabulary(), config.context_length))
 
 
 def make_world(model_config: ModelConfig, train_config: TrainConfig) -> ShapesWorld:

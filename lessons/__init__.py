@@ -13,12 +13,25 @@ from dataclasses import dataclass, field
 
 import gradio as gr
 
-from . import logit, logits, overview, photos, search, temperature, toy_world, train_live, zeroshot
+from . import (
+    logit,
+    logits,
+    mistakes,
+    negatives,
+    overview,
+    photos,
+    search,
+    siglip,
+    temperature,
+    toy_world,
+    train_live,
+    zeroshot,
+)
 from .photos_strings import NOTES
 from .text import lesson_text
 
 LESSONS = [overview, toy_world, logits, temperature, train_live, zeroshot, search, logit]  # one tab each
-BEYOND = [photos]  # the last tab, "Beyond the basics", holds these as tabs of their own
+BEYOND = [photos, mistakes, negatives, siglip]  # the last tab, "Beyond the basics", holds these as tabs of their own
 ALL_LESSONS = LESSONS + BEYOND
 BEYOND_ID = "beyond"
 
@@ -148,7 +161,10 @@ def pretrained_note(session, lesson_id: str) -> str:
         return "" if session.is_pretrained else tr(session.lang, "photos.toy_note")
     if not session.is_pretrained:
         return ""
-    return tr(session.lang, f"pretrained_note.{lesson_id}").format(size=session.model().config.image_size)
+    key = f"pretrained_note.{lesson_id}"
+    if key not in all_strings()["en"]:
+        return ""  # nothing toy-specific to say about this lesson
+    return tr(session.lang, key).format(size=session.model().config.image_size)
 
 
 @dataclass

@@ -18,6 +18,9 @@ TESTED = {
     "/zeroshot_greedy", "/zeroshot_refresh",
     "/search_text", "/search_image", "/search_gallery", "/search_refresh",
     "/photos_refresh", "/photos_examples", "/photos_logits", "/photos_classify", "/photos_search", "/photos_on_load",
+    "/mistakes_start", "/mistakes_stop", "/mistakes_view", "/mistakes_preset", "/mistakes_refresh",
+    "/negatives_chance", "/negatives_start", "/negatives_stop", "/negatives_refresh",
+    "/siglip_start", "/siglip_stop", "/siglip_compare", "/siglip_refresh",
 }
 
 

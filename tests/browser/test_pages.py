@@ -32,6 +32,9 @@ MAIN_FIGURE = {  # what each tab must show once it is opened
     "search": "#search-results img",
     "logit": ".js-plotly-plot",
     "photos": "#photos-logits .js-plotly-plot",
+    "mistakes": "#mistakes-curves .js-plotly-plot",
+    "negatives": "#negatives-chance .js-plotly-plot",
+    "siglip": "#siglip-curves .js-plotly-plot",
 }
 CJK = re.compile(r"[\u4e00-\u9fff]")
 TIMEOUT = 20_000  # ms

@@ -135,3 +135,14 @@ def test_same_seed_builds_identical_weights():
     first_state, second_state = first.state_dict(), second.state_dict()
     assert all(torch.equal(first_state[k], second_state[k]) for k in first_state)
     assert not torch.equal(first.image_projection, other.image_projection)
+
+
+def test_a_scale_at_the_clamp_can_still_come_down():
+    """exp(log 100) is 100.0000076 in float32: a plain clamp would freeze the scale there."""
+    model = TinyCLIP(ModelConfig(vocab_size=8))
+    with torch.no_grad():
+        model.logit_scale.fill_(math.log(100.0))
+    scale = model.scale()
+    assert scale.item() <= 100.0
+    scale.backward()
+    assert model.logit_scale.grad.item() == pytest.approx(100.0, rel=1e-5)  # d exp(t) / dt, not 0
