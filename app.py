@@ -7,7 +7,6 @@ Thin on purpose: the header (title, model picker, language), the tabs in order f
 from __future__ import annotations
 
 import argparse
-import inspect
 import os
 
 # before gradio is imported: no telemetry, no hub calls at start-up
@@ -26,7 +25,6 @@ from lessons import (  # noqa: E402
     model_status,
     picker_update,
     pretrained_note,
-    priority,
     tr,
 )
 from lessons.session import Session, ensure  # noqa: E402
@@ -184,19 +182,7 @@ def build_app(pretrained: str | None = None) -> gr.Blocks:
             for hook in ctx.on_model_change:
                 event.then(_session_first(hook.fn), [session, *hook.inputs], hook.outputs, api_visibility="private")
         language.input(None, language, None, js=SWITCH_JS)
-    _interactive_first(demo)
     return demo
-
-
-def _interactive_first(demo: gr.Blocks) -> None:
-    """Count every plain (non-streaming, non-training) handler as interactive work, so that running
-    trainings step aside while it is served (lessons.priority)."""
-    for block_fn in demo.fns.values():
-        fn = block_fn.fn
-        if (fn is None or block_fn.concurrency_id == "training" or inspect.isgeneratorfunction(fn)
-                or inspect.iscoroutinefunction(fn) or inspect.isasyncgenfunction(fn)):
-            continue
-        block_fn.fn = priority.interactive(fn)
 
 
 def _lesson_tab(lesson, ctx: LessonContext) -> None:

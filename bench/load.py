@@ -477,8 +477,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--train-steps", type=int, default=300, help="steps of each training (default 300)")
     parser.add_argument("--call-timeout", type=float, default=60.0, help="seconds one call may take (default 60)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the learners' random choices")
-    parser.add_argument("--no-priority", action="store_true",
-                        help="turn off 'interactive requests first' (lessons.priority), for comparison")
     parser.add_argument("--json", default=None, help="also write the results here")
     args = parser.parse_args(argv)
     if not (0 <= args.learners <= 200 and 0 <= args.trainers <= 20 and 0 < args.seconds <= 1800):
@@ -487,12 +485,8 @@ def main(argv: list[str] | None = None) -> int:
     import torch
 
     import app
-    from lessons import priority
     from lessons.train_live import TRAINING_SLOTS
 
-    if args.no_priority:
-        priority.MAX_WAIT = 0.0
-    log(f"interactive requests first: {'off' if args.no_priority else f'on (a step waits <= {priority.MAX_WAIT} s)'}")
     warn_if_loaded(SERVER_THREADS)
     port = free_port()
     log(f"serving CLIP Lab on http://{LOOPBACK}:{port}/ (torch threads: {torch.get_num_threads()}) ...")

@@ -26,7 +26,7 @@ from clip_core.mistakes import MISTAKE_NAMES, Mistakes
 from clip_core.train import SideBySide, Trainer, in_batch_accuracy, side_by_side
 from clip_core.zeroshot import evaluate_templates
 
-from . import limits, priority, ui
+from . import limits, ui
 from .compute import demo_batch, embed_batch, logits_data, thumbnails
 from .figures import logits_figure
 from .figures_mistakes import side_by_side_curves_figure
@@ -299,7 +299,6 @@ def train_loop(session, lab: MistakesLab, run: MistakesRun):
                 run.notice = (text["time_limit"].format(seconds=elapsed, limit=time_limit) + " "
                               + limits.over_limit("max_train_seconds", session.lang))
                 break
-            started += priority.yield_to_interactive()  # slider moves of the class come first, not counted
             metrics = run.pair.step()
             lab.heartbeat = time.monotonic()
             run.wall_seconds = time.perf_counter() - started

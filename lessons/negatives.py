@@ -23,7 +23,7 @@ from clip_core.data import POSITIONS, SIZES, Batch
 from clip_core.loss import clip_loss
 from clip_core.train import batch_size_sweep
 
-from . import limits, priority, ui
+from . import limits, ui
 from .figures_negatives import budget_sweep_figure, chance_loss_figure
 from .negatives_strings import STRINGS
 from .session import SHARED_RESULTS, ensure
@@ -238,7 +238,6 @@ def start(session, budget, batch_sizes, seed):
             if now - last_view >= 0.25:
                 yield session, *sweep_views(session, run)
                 last_view = time.perf_counter()
-            started += priority.yield_to_interactive()  # between points only: the sweep's steps cannot wait
         run.status = "finished" if not run.stop_requested and not run.notice else "stopped"
     finally:
         sweep.close()

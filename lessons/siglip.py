@@ -22,7 +22,7 @@ from clip_core.data import COLOURS, SHAPES
 from clip_core.train import SideBySide, side_by_side
 from clip_core.zeroshot import zero_shot_report
 
-from . import limits, priority, ui
+from . import limits, ui
 from .figures import to_pil
 from .figures_negatives import class_probabilities_figure, side_by_side_figure
 from .session import ensure
@@ -316,7 +316,6 @@ def train_loop(session, run: SigLIPRun):
                 run.notice = (s["time_limit"].format(seconds=time.perf_counter() - started, limit=time_limit)
                               + " " + limits.over_limit("max_train_seconds", session.lang))
                 break
-            started += priority.yield_to_interactive()  # slider moves of the class come first, not counted
             clip_metrics, siglip_metrics = pair.step()
             now = time.perf_counter()
             run.wall_seconds = now - started

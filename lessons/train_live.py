@@ -25,7 +25,7 @@ from clip_core.config import ModelConfig, TrainConfig
 from clip_core.data import Batch
 from clip_core.zeroshot import evaluate_templates
 
-from . import limits, priority, ui
+from . import limits, ui
 from .compute import demo_batch, embed_batch, logits_data, thumbnails
 from .figures import embedding_map_figure, logits_figure, pca_2d, training_curves_figure
 from .session import ensure
@@ -231,8 +231,6 @@ def train_loop(session, run: TrainingRun, picker_update):
                 break
             if trainer.steps_done % SNAPSHOT_EVERY == 0:
                 run.last_good = trainer.snapshot()
-            paused = priority.yield_to_interactive()  # slider moves of the class come first
-            started += paused  # ... and the time limit counts training, not waiting
             metrics = trainer.step()
             now = time.perf_counter()
             run.wall_seconds = wall_at_start + (now - started)
