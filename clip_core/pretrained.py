@@ -7,6 +7,13 @@ from a local folder or the Hugging Face hub; `PretrainedCLIP` wraps them so that
 The forward pass is the paper's pseudocode (Radford et al. 2021, Figure 3) over transformers'
 towers and projections; its numbers equal `CLIPModel(...).logits_per_image` for the same inputs.
 
+Chinese-CLIP checkpoints (Yang et al. 2022, arXiv:2211.01335; transformers' `ChineseCLIPModel` +
+`ChineseCLIPProcessor`, e.g. OFA-Sys/chinese-clip-vit-base-patch16) load behind the same
+interface. The two families differ in the text tower, its tokenizer, and where T_f is read:
+CLIP's causal transformer is pooled at the first end-of-text token (the only position that has
+seen the whole text); Chinese-CLIP's bidirectional BERT encoder is pooled at [CLS], position 0,
+the raw last hidden state as in `ChineseCLIPModel.get_text_features` (no BERT tanh pooler).
+
 transformers takes seconds to import, so it is imported inside the functions, never at module
 import. Without a network, loading fails at once with `PretrainedUnavailable` saying what to do.
 """
@@ -27,6 +34,10 @@ from .tokenizer import TokenReport
 
 DEFAULT_PRETRAINED = "openai/clip-vit-base-patch32"
 DEFAULT_DOWNLOAD_MB = 605  # its model.safetensors (151 M float32 parameters) plus a few small files
+CHINESE_CLIP_PRETRAINED = "OFA-Sys/chinese-clip-vit-base-patch16"  # ViT-B/16 + RoBERTa-wwm-base text tower
+# About: the hub lists its weights file (model.safetensors or pytorch_model.bin) at 753 MB, which is its
+# 188.26 M float32 parameters x 4 bytes; vocab.txt and the JSON files add under 1 MB.
+CHINESE_CLIP_DOWNLOAD_MB = 754
 ENV_VARIABLE = "CLIP_LAB_PRETRAINED"  # a hub id or local folder, used when --pretrained is not given
 HUB_TIMEOUT = 5.0  # seconds to wait for the hub before saying it cannot be reached
 
@@ -52,14 +63,14 @@ class PretrainedCLIPConfig:
     """The shape of a pretrained CLIP, under TinyCLIP's ModelConfig field names (plus `name`)."""
 
     name: str  # hub id or folder it was loaded from
-    image_encoder: str  # always "vit": transformers' CLIPModel has a ViT image tower
-    image_size: int  # the processor resizes and centre-crops every image to this square
+    image_encoder: str  # always "vit": transformers' CLIPModel and ChineseCLIPModel have a ViT image tower
+    image_size: int  # the processor resizes (and, as configured, centre-crops) every image to this square
     patch_size: int
     vision_width: int
     vision_layers: int
     vision_heads: int
     vocab_size: int
-    context_length: int  # text tokens including start and end of text
+    context_length: int  # text tokens including start and end of text ([CLS] and [SEP] for Chinese-CLIP)
     text_width: int
     text_layers: int
     text_heads: int
@@ -67,6 +78,8 @@ class PretrainedCLIPConfig:
     init_temperature: float = 0.07  # the paper's initial tau (the trained value is in logit_scale)
     learn_temperature: bool = False  # these weights are used, never trained, here
     max_logit_scale: float = 100.0  # scale() clamps exp(logit_scale) here, as in the paper
+    model_type: str = "clip"  # transformers' model_type: "clip" or "chinese_clip"
+    text_pooling: str = "end-of-text"  # where T_f is read: "end-of-text" (CLIP) or "[CLS]" (Chinese-CLIP)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -108,7 +121,7 @@ class PretrainedTokenizer:
 
     def report(self, text: str) -> TokenReport:
         n_tokens = len(self.hf_tokenizer(text, verbose=False)["input_ids"])  # not truncated; no length warning
-        return TokenReport([], n_tokens > self.context_length, n_tokens)
+        return TokenReport(self.unknown_words(text), n_tokens > self.context_length, n_tokens)
 
     def __call__(self, texts: list[str] | str) -> torch.LongTensor:
         """Encode texts into a padded LongTensor [n, L], L = the longest text's length."""
@@ -131,6 +144,27 @@ class PretrainedTokenizer:
             raise ValueError("every row of tokens needs an end-of-text token; use model.tokenizer(texts)")
         first_eot = is_eot.int().argmax(dim=1, keepdim=True)  # [n, 1]
         return (torch.arange(tokens.shape[1], device=tokens.device) <= first_eot).long()  # [n, L]
+
+
+class WordPieceTokenizer(PretrainedTokenizer):
+    """Chinese-CLIP's BERT WordPiece tokenizer behind the same interface: [CLS] pieces [SEP], padded with [PAD].
+
+    [CLS] and [SEP] play start and end of text (sot_id, eot_id), so `attention_mask` is 1 up to
+    the first [SEP], as ChineseCLIPProcessor's mask is. BERT lower-cases and splits every CJK
+    character off on its own, so Chinese text is one piece per character, and `decode` joins the
+    pieces with spaces as BERT does ("一张照片" comes back as "一 张 照 片"). Unlike byte-level BPE,
+    WordPiece maps a word it cannot spell to [UNK]; `unknown_words` names such words.
+    """
+
+    def __init__(self, hf_tokenizer, context_length: int):
+        super().__init__(hf_tokenizer, context_length)
+        self.sot_id, self.eot_id = hf_tokenizer.cls_token_id, hf_tokenizer.sep_token_id
+
+    def unknown_words(self, text: str) -> list[str]:
+        """The words of `text` that become [UNK], in order, without repeats."""
+        encoded = self.hf_tokenizer(text, add_special_tokens=False, return_offsets_mapping=True, verbose=False)
+        pairs = zip(encoded["input_ids"], encoded["offset_mapping"], strict=True)
+        return list(dict.fromkeys(text[start:end] for token, (start, end) in pairs if token == self.unk_id))
 
 
 def pixel_values(images, image_processor) -> torch.Tensor:
@@ -180,17 +214,50 @@ class _TextTower(nn.Module):
         return self.text_model(input_ids=tokens, attention_mask=attention_mask).pooler_output  # [n, d_t]
 
 
+class _ClsTextTower(_TextTower):
+    """T_f for Chinese-CLIP: the BERT encoder's last hidden state at [CLS] (position 0), before the projection.
+
+    As in ChineseCLIPModel.get_text_features: the raw state, not BERT's tanh pooler (ChineseCLIPModel
+    builds its text model without one).
+    """
+
+    def forward(self, tokens: torch.Tensor) -> torch.Tensor:
+        # attention is bidirectional: without the mask, [CLS] would attend to the padding
+        attention_mask = self.tokenizer.attention_mask(tokens)  # [n, L]
+        token_type_ids = torch.zeros_like(tokens)  # one segment, as the processor marks a single text
+        hidden = self.text_model(input_ids=tokens, attention_mask=attention_mask,
+                                 token_type_ids=token_type_ids).last_hidden_state  # [n, L, d_t]
+        return hidden[:, 0, :]  # [n, d_t]
+
+
+@dataclass(frozen=True)
+class _Family:
+    """What differs between the CLIP families that load_pretrained accepts."""
+
+    model_class: str  # the transformers class that reads the weights
+    tokenizer: type  # wrapper of the processor's tokenizer
+    text_tower: type  # T_f, and so the text pooling
+    text_pooling: str
+
+
+FAMILIES = {
+    "clip": _Family("CLIPModel", PretrainedTokenizer, _TextTower, "end-of-text"),
+    "chinese_clip": _Family("ChineseCLIPModel", WordPieceTokenizer, _ClsTextTower, "[CLS]"),
+}
+
+
 class PretrainedCLIP(nn.Module):
-    """A transformers CLIPModel with TinyCLIP's interface; scale() clamps at 100 where CLIPModel does not.
+    """A transformers CLIPModel or ChineseCLIPModel with TinyCLIP's interface; scale() clamps at 100 where they do not.
 
     Images are a float tensor [n, 3, H, W] in [0, 1] (the toy world's format) or a list of PIL
     images; both go through the model's own image processor. A tensor is rounded to 8-bit RGB on
     the way, so there is no gradient with respect to its pixels. The weights are frozen
-    (requires_grad False): CLIP Lab looks at this model, it never trains it.
+    (requires_grad False): CLIP Lab looks at this model, it never trains it. The text embedding
+    is pooled as the family's reference does: CLIP at the first end-of-text, Chinese-CLIP at [CLS].
 
     Args:
-        clip: a transformers `CLIPModel`.
-        processor: its `CLIPProcessor` (`.tokenizer` and `.image_processor`).
+        clip: a transformers `CLIPModel` or `ChineseCLIPModel`.
+        processor: its `CLIPProcessor` or `ChineseCLIPProcessor` (`.tokenizer` and `.image_processor`).
         name: the hub id or folder it came from.
     """
 
@@ -198,18 +265,19 @@ class PretrainedCLIP(nn.Module):
         super().__init__()
         self.clip = clip.eval()
         self.image_processor = processor.image_processor
+        family = FAMILIES[clip.config.model_type]
         vision, text = clip.config.vision_config, clip.config.text_config
         context_length = min(text.max_position_embeddings, processor.tokenizer.model_max_length)
-        self.tokenizer = PretrainedTokenizer(processor.tokenizer, context_length)
+        self.tokenizer = family.tokenizer(processor.tokenizer, context_length)
         self.config = PretrainedCLIPConfig(
             name=name, image_encoder="vit", image_size=vision.image_size, patch_size=vision.patch_size,
             vision_width=vision.hidden_size, vision_layers=vision.num_hidden_layers,
             vision_heads=vision.num_attention_heads, vocab_size=text.vocab_size, context_length=context_length,
             text_width=text.hidden_size, text_layers=text.num_hidden_layers, text_heads=text.num_attention_heads,
-            embed_dim=clip.config.projection_dim)
+            embed_dim=clip.config.projection_dim, model_type=clip.config.model_type, text_pooling=family.text_pooling)
         # the two towers as TinyCLIP names them; they share their parameters with self.clip
         self.visual = _ImageTower(clip.vision_model, self.image_processor)
-        self.text = _TextTower(clip.text_model, self.tokenizer)
+        self.text = family.text_tower(clip.text_model, self.tokenizer)
         self.requires_grad_(False).eval()
 
     @property
@@ -282,13 +350,16 @@ def _looks_like_path(name: str) -> bool:
 
 
 def _from_files(source: str, name: str, local_files_only: bool) -> PretrainedCLIP:
-    from transformers import AutoConfig, AutoProcessor, CLIPModel
+    import transformers
+    from transformers import AutoConfig, AutoProcessor
 
     config = AutoConfig.from_pretrained(source, local_files_only=local_files_only)
-    if config.model_type != "clip":
-        raise ValueError(f"{name!r} is a {config.model_type!r} model, not a CLIP (model_type 'clip')")
+    if config.model_type not in FAMILIES:
+        accepted = " or ".join(repr(model_type) for model_type in FAMILIES)
+        raise ValueError(f"{name!r} is a {config.model_type!r} model, not a CLIP (model_type {accepted})")
+    model_class = getattr(transformers, FAMILIES[config.model_type].model_class)
     # safetensors only: a pickled pytorch_model.bin in the folder is never unpickled
-    clip = CLIPModel.from_pretrained(source, local_files_only=local_files_only, use_safetensors=True)
+    clip = model_class.from_pretrained(source, local_files_only=local_files_only, use_safetensors=True)
     processor = AutoProcessor.from_pretrained(source, local_files_only=local_files_only)
     return PretrainedCLIP(clip, processor, name)
 
@@ -309,20 +380,21 @@ def _check_hub(name: str) -> None:
 
 
 def load_pretrained(name_or_path: str, local_files_only: bool | None = None) -> PretrainedCLIP:
-    """Load a pretrained CLIP from a local folder or the Hugging Face hub, in eval mode.
+    """Load a pretrained CLIP or Chinese-CLIP from a local folder or the Hugging Face hub, in eval mode.
 
     A hub id is taken from the local cache if it is there (no network); otherwise the hub is
     asked once, with a short timeout, before anything is downloaded, so that no network means a
     quick error rather than minutes of retries.
 
     Args:
-        name_or_path: a hub id such as "openai/clip-vit-base-patch32", or a folder written by
-            `PretrainedCLIP.save`, `save_pretrained` or a hub download.
+        name_or_path: a hub id such as "openai/clip-vit-base-patch32" or
+            "OFA-Sys/chinese-clip-vit-base-patch16", or a folder written by `PretrainedCLIP.save`,
+            `save_pretrained` or a hub download.
         local_files_only: never use the network; None means "only if HF_HUB_OFFLINE is set".
 
     Raises:
         PretrainedUnavailable: offline, hub unreachable, unknown id, or files missing; the message
-            says what to do. ValueError: the files are not a CLIP.
+            says what to do. ValueError: the files are neither a CLIP nor a Chinese-CLIP.
     """
     try:
         import transformers  # noqa: F401

@@ -109,7 +109,13 @@ def pretrained_label(session) -> str:
     """"pretrained CLIP (openai/clip-vit-base-patch32, ~605 MB download on first pick)", in the session's language."""
     import os
 
-    from clip_core.pretrained import DEFAULT_DOWNLOAD_MB, DEFAULT_PRETRAINED, pretrained_source
+    from clip_core.pretrained import (
+        CHINESE_CLIP_DOWNLOAD_MB,
+        CHINESE_CLIP_PRETRAINED,
+        DEFAULT_DOWNLOAD_MB,
+        DEFAULT_PRETRAINED,
+        pretrained_source,
+    )
 
     source = session.pretrained_source or pretrained_source()
     if os.path.isdir(os.path.expanduser(source)):
@@ -117,7 +123,8 @@ def pretrained_label(session) -> str:
     elif "pretrained" in session.models or _in_hub_cache(source):
         where = tr(session.lang, "app.model.cached")
     else:
-        mb = DEFAULT_DOWNLOAD_MB if source == DEFAULT_PRETRAINED else "?"
+        sizes = {DEFAULT_PRETRAINED: DEFAULT_DOWNLOAD_MB, CHINESE_CLIP_PRETRAINED: CHINESE_CLIP_DOWNLOAD_MB}
+        mb = sizes.get(source, "?")
         where = tr(session.lang, "app.model.download").format(mb=mb)
     return f"{tr(session.lang, 'app.model.pretrained')} ({source}, {where})"
 

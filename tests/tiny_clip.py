@@ -63,3 +63,41 @@ def save_tiny_clip(folder: Path, hub_layout: bool = True, seed: int = 0):
     else:
         processor.save_pretrained(folder)
     return reference, processor
+
+
+# Chinese-CLIP: a BERT WordPiece vocabulary of single Chinese characters, punctuation and English letters
+# (the characters of ShapesWorld's Chinese class names and templates; no 鱼, so that one is unknown)
+BERT_SPECIALS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+CHINESE_CHARACTERS = "一个三上下中十右圆在大字小左张形方有橙正照片环白的紫红绿色菱蓝角间青黄，。"
+
+
+def save_tiny_chinese_clip(folder: Path, seed: int = 0):
+    """Write a random tiny Chinese-CLIP to `folder`; return (the ChineseCLIPModel, its ChineseCLIPProcessor).
+
+    The hub's layout for OFA-Sys/chinese-clip-vit-base-patch16: config.json, model.safetensors,
+    vocab.txt (no tokenizer_config.json, so transformers picks BertTokenizer from the model_type)
+    and preprocessor_config.json.
+    """
+    from transformers import BertTokenizer, ChineseCLIPConfig, ChineseCLIPModel, ChineseCLIPProcessor
+    from transformers.models.chinese_clip import ChineseCLIPImageProcessorPil
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    letters = list(string.ascii_lowercase)
+    vocabulary = BERT_SPECIALS + list(CHINESE_CHARACTERS) + letters + ["##" + c for c in letters]
+    (folder / "vocab.txt").write_text("\n".join(vocabulary) + "\n", encoding="utf-8")
+    tokenizer = BertTokenizer.from_pretrained(folder)
+    image_processor = ChineseCLIPImageProcessorPil(size={"shortest_edge": 32}, crop_size={"height": 32, "width": 32})
+    config = ChineseCLIPConfig(
+        # bos/eos as in the hub's config.json (0 and 2): BERT has neither, and nothing may rely on them
+        text_config=dict(vocab_size=len(tokenizer), hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+                         num_attention_heads=2, max_position_embeddings=CONTEXT_LENGTH,
+                         pad_token_id=tokenizer.pad_token_id, bos_token_id=0, eos_token_id=2),
+        vision_config=dict(hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=2,
+                           image_size=32, patch_size=8),
+        projection_dim=16)
+    torch.manual_seed(seed)
+    reference = ChineseCLIPModel(config).eval()
+    reference.save_pretrained(folder)
+    image_processor.save_pretrained(folder)
+    return reference, ChineseCLIPProcessor(image_processor=image_processor, tokenizer=tokenizer)
