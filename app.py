@@ -129,9 +129,7 @@ def forget(session: Session | None) -> None:
     """A session's state is being deleted (its tab closed a while ago): stop and release everything."""
     if session is None:
         return
-    for run in [session.training, *session.experiments.values()]:
-        if run is not None and hasattr(run, "stop_requested"):
-            run.stop_requested = True
+    session.stop_runs()
     session.cache.clear()
     session.models.clear()  # shared read-only models stay loaded for the other sessions
 

@@ -251,9 +251,7 @@ def start(session, budget, batch_sizes, seed):
 
 def stop(session):
     session = ensure(session)
-    run = session.experiments.get(LESSON_ID)
-    if run is not None:
-        run.stop_requested = True
+    session.stop_runs(LESSON_ID)
     return session
 
 

@@ -193,6 +193,13 @@ class Session:
         """The models the picker offers: pretrained always (it loads on demand), trained once it exists."""
         return [name for name in MODEL_CHOICES if name != "trained" or "trained" in self.models]
 
+    def stop_runs(self, lesson_id: str | None = None) -> None:
+        """Ask a lesson's running training (or every run of this session) to stop after its current step."""
+        runs = [self.training, *self.experiments.values()] if lesson_id is None else [self.experiments.get(lesson_id)]
+        for run in runs:
+            if run is not None and hasattr(run, "stop_requested"):
+                run.stop_requested = True
+
     def set_trained(self, model: TinyCLIP, history: list[dict]) -> None:
         self.models["trained"] = copy.deepcopy(model).eval()
         self.histories["trained"] = history

@@ -347,9 +347,7 @@ def train_loop(session, run: SigLIPRun):
 
 def stop(session):
     session = ensure(session)
-    run = session.experiments.get(LESSON_ID)
-    if run is not None:
-        run.stop_requested = True
+    session.stop_runs(LESSON_ID)
     return session
 
 
