@@ -75,6 +75,18 @@ def lead_fragment(lesson_id: str, lang: str) -> str:
     return max((run.strip() for run in runs), key=len)
 
 
+def wait_for_text(page, selector: str, fragment: str) -> None:
+    """Wait until the element shows `fragment` and no longer shows Gradio's pending timer."""
+    try:
+        page.wait_for_function(
+            "([s, f]) => { const e = document.querySelector(s); return e && e.innerText.includes(f)"
+            " && !e.querySelector('.eta-bar, .progress-text, .timer'); }",
+            arg=[selector, fragment], timeout=TIMEOUT)
+    except Exception:  # report what the page did show
+        assert fragment in page.inner_text(selector), (selector, page.inner_text(selector))
+        raise
+
+
 def heatmap(page) -> dict:
     data = page.evaluate(PLOT_DATA, "#tab-logits .js-plotly-plot")
     assert data is not None, "the logits heatmap has no data"
@@ -94,8 +106,9 @@ def test_every_tab_renders_cleanly_and_is_photographed(page, app_url, console_er
     assert tab_names == [tr(lang, f"{tab_id}.tab") for tab_id in TOP_TABS]
     for index, lesson_id in enumerate(LESSON_IDS, start=1):
         open_tab(page, lesson_id)
+        # the lead is filled in the session's language by the page-load event: wait for it to land
+        wait_for_text(page, f"#tab-{lesson_id} .lesson-lead", lead_fragment(lesson_id, lang))
         lead = page.inner_text(f"#tab-{lesson_id} .lesson-lead")
-        assert lead_fragment(lesson_id, lang) in lead, (lesson_id, lead)
         assert bool(CJK.search(lead)) == (lang == "zh"), lead
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 1280, f"{lesson_id}: the page scrolls sideways ({width} px wide)"
@@ -145,6 +158,7 @@ def test_switching_to_chinese_reloads_the_page_in_chinese(page, app_url, console
     assert page.inner_text("#tab-logits-button").strip() == "3 · Logits 矩阵"
     assert page.inner_text("#tab-overview-button").strip() == tr("zh", "overview.tab")
     open_tab(page, "logits")
+    wait_for_text(page, "#tab-logits .lesson-lead", lead_fragment("logits", "zh"))
     chinese_lead = page.inner_text("#tab-logits .lesson-lead")
     assert chinese_lead != english_lead and CJK.search(chinese_lead)
     assert lead_fragment("logits", "zh") in chinese_lead
