@@ -5,9 +5,10 @@ Never imports gradio or plotly; `pretrained` (transformers) is imported only on 
 
 from .config import PRESETS, ModelConfig, TrainConfig, get_preset, siglip_config
 from .data import ShapesWorld
-from .loss import clip_loss, loss_breakdown, siglip_loss
+from .loss import clip_loss, hard_negative_clip_loss, loss_breakdown, siglip_loss
 from .mistakes import MistakenCLIP, Mistakes
 from .model import TinyCLIP
+from .scenes import RelationWorld
 from .tokenizer import Tokenizer
 from .train import (
     BudgetPoint,
@@ -22,6 +23,7 @@ from .train import (
 
 __all__ = [
     "PRESETS", "ModelConfig", "TrainConfig", "get_preset", "siglip_config", "ShapesWorld", "clip_loss",
-    "loss_breakdown", "siglip_loss", "Mistakes", "MistakenCLIP", "TinyCLIP", "Tokenizer", "StepMetrics", "Trainer",
-    "build_model", "make_world", "side_by_side", "SideBySide", "batch_size_sweep", "BudgetPoint",
+    "loss_breakdown", "siglip_loss", "hard_negative_clip_loss", "Mistakes", "MistakenCLIP", "TinyCLIP", "Tokenizer",
+    "StepMetrics", "Trainer",
+    "RelationWorld", "build_model", "make_world", "side_by_side", "SideBySide", "batch_size_sweep", "BudgetPoint",
 ]

@@ -16,7 +16,9 @@ from safetensors import SafetensorError
 from safetensors.torch import load_file, safe_open, save_file
 
 from .config import ModelConfig
+from .data import ShapesWorld
 from .model import TinyCLIP
+from .scenes import world_from_spec, world_spec
 from .tokenizer import Tokenizer
 
 FORMAT = "clip-lab/tinyclip"
@@ -28,21 +30,28 @@ class CheckpointError(ValueError):
     """The file is not a (compatible) CLIP Lab checkpoint."""
 
 
-def checkpoint_config(model: TinyCLIP) -> dict:
-    """The JSON-serialisable description needed to rebuild the model."""
-    return {
+def checkpoint_config(model: TinyCLIP, world: ShapesWorld | None = None) -> dict:
+    """The JSON-serialisable description needed to rebuild the model (and, if given, its world)."""
+    config = {
         "format": FORMAT,
         "version": VERSION,
         "model": model.config.to_dict(),
         "vocabulary": model.tokenizer.vocabulary if model.tokenizer else None,
     }
+    if world is not None:  # checkpoints written before worlds were recorded have no "world"
+        config["world"] = world_spec(world)
+    return config
 
 
-def save(model: TinyCLIP, path: str | Path, metrics: dict | None = None) -> Path:
-    """Write a checkpoint folder; returns the path of its `.safetensors` file."""
+def save(model: TinyCLIP, path: str | Path, metrics: dict | None = None, world: ShapesWorld | None = None) -> Path:
+    """Write a checkpoint folder; returns the path of its `.safetensors` file.
+
+    Args:
+        world: the world the model was trained on, recorded so `load_world` can rebuild it.
+    """
     folder = Path(path)
     folder.mkdir(parents=True, exist_ok=True)
-    config = checkpoint_config(model)
+    config = checkpoint_config(model, world)
     tensors = {k: v.detach().contiguous().clone() for k, v in model.state_dict().items()}
     save_file(tensors, folder / WEIGHTS, metadata={"clip_lab": json.dumps(config)})
     (folder / CONFIG).write_text(json.dumps(config, indent=2) + "\n")
@@ -105,3 +114,24 @@ def load(path: str | Path) -> TinyCLIP:
         raise CheckpointError(f"weight {bad[0]} holds NaN or infinite values")
     model.load_state_dict(state)
     return model.eval()
+
+
+def load_world(path: str | Path) -> ShapesWorld:
+    """The world a checkpoint was trained on: its recorded world spec, or for a checkpoint that
+    has none, a ShapesWorld with the world seed of its metrics (the default world if none)."""
+    path = Path(path)
+    weights = path / WEIGHTS if path.is_dir() else path
+    config = _read_config(weights)
+    if "world" in config:
+        return world_from_spec(config["world"])
+    metrics = read_metrics(path) if path.is_dir() else None
+    train_config = (metrics or {}).get("train_config", {})
+    return ShapesWorld(seed=train_config.get("world_seed", 0),
+                       image_size=config.get("model", {}).get("image_size", 32),
+                       caption_language=train_config.get("caption_language", "en"))
+
+
+def load_with_world(path: str | Path) -> tuple[TinyCLIP, ShapesWorld, dict | None]:
+    """(model, its world, its recorded metrics or None) of a checkpoint folder or file."""
+    path = Path(path)
+    return load(path), load_world(path), read_metrics(path) if path.is_dir() else None

@@ -67,6 +67,9 @@ class TrainConfig:
     world_seed: int = 0  # seeds ShapesWorld (its noise and sampling)
     loss: str = "clip"  # "clip" (softmax, Radford et al. 2021) or "siglip" (pairwise sigmoid, Zhai et al. 2023)
     caption_language: str = "en"  # captions of a world built from this recipe: "en", "zh" or "mixed" (both)
+    world: str = "shapes"  # "shapes" (one object per image) or "relations" (also two-object scenes, scenes.py)
+    pair_fraction: float = 0.5  # relations world: share of batches that hold two-object scenes
+    hard_negatives: bool = False  # relations world: add each caption's swapped versions as negatives (NegCLIP)
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -86,6 +89,8 @@ class Preset:
     description: str = ""
 
 
+STEPS_RELATIONS = 3000  # two kinds of batch: more steps than the default, so both kinds are learned well
+
 PRESETS: dict[str, Preset] = {
     # Small enough for unit tests: trains to high in-batch accuracy in a few seconds.
     "nano": Preset(
@@ -98,6 +103,12 @@ PRESETS: dict[str, Preset] = {
         model=ModelConfig(),
         train=TrainConfig(),
         description="ViT image tower (4x4 patches of 8 px) and a 2-layer text transformer",
+    ),
+    # The second shipped checkpoint: the default model on one- and two-object scenes.
+    "relations": Preset(
+        model=ModelConfig(),
+        train=TrainConfig(world="relations", steps=STEPS_RELATIONS),
+        description="the default model trained on one-object scenes and two-object scenes with relation captions",
     ),
 }
 

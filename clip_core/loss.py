@@ -13,6 +13,15 @@ on its own instead of normalising over a row or a column:
     logits = dot(zimg, ztxt.T) * t_prime.exp() + b
     labels = 2 * eye(n) - ones(n)  # -1 with diagonal 1
     l = -sum(log_sigmoid(labels * logits)) / n
+
+And CLIP's loss with hard negative captions (NegCLIP, Yuksekgonul et al. 2023, section 4): the
+extra captions are more columns of the image->text softmax; the text->image direction is
+unchanged, since a hard negative caption has no image of its own.
+
+    logits = [logits_true | logits_negatives]  # [n, n + n_neg]
+    loss_i = cross_entropy_loss(logits, labels, axis=1)
+    loss_t = cross_entropy_loss(logits[:, :n], labels, axis=0)
+    loss   = (loss_i + loss_t) / 2
 """
 
 from __future__ import annotations
@@ -32,6 +41,21 @@ def clip_loss(logits_per_image: torch.Tensor) -> torch.Tensor:
     labels = torch.arange(logits_per_image.shape[0], device=logits_per_image.device)  # [n]
     loss_i = F.cross_entropy(logits_per_image, labels)  # each image picks its text (rows)
     loss_t = F.cross_entropy(logits_per_image.T, labels)  # each text picks its image (columns)
+    return (loss_i + loss_t) / 2
+
+
+def hard_negative_clip_loss(logits_per_image: torch.Tensor) -> torch.Tensor:
+    """CLIP's loss with extra negative captions appended as columns (NegCLIP).
+
+    Args:
+        logits_per_image: [n, n + n_neg] scaled cosine similarities, images on rows; the first n
+            columns are the true captions (caption i of image i), the rest are hard negatives.
+            With n_neg = 0 this is clip_loss.
+    """
+    n = logits_per_image.shape[0]
+    labels = torch.arange(n, device=logits_per_image.device)  # [n]
+    loss_i = F.cross_entropy(logits_per_image, labels)  # each image picks its text among n + n_neg
+    loss_t = F.cross_entropy(logits_per_image[:, :n].T, labels)  # each true text picks its image among n
     return (loss_i + loss_t) / 2
 
 

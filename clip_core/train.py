@@ -25,15 +25,18 @@ from dataclasses import asdict, dataclass, replace
 import numpy as np
 import torch
 
+from .bagofwords import bag_of_words_report
 from .config import ModelConfig, TrainConfig, get_preset, siglip_config
 from .data import CAPTION_LANGUAGES, ShapesWorld
-from .loss import clip_loss, siglip_loss
+from .loss import clip_loss, hard_negative_clip_loss, siglip_loss
 from .mistakes import MistakenCLIP, Mistakes, mistaken_config
 from .model import TinyCLIP
+from .scenes import PairBatch, RelationWorld, batch_hard_negatives
 from .tokenizer import Tokenizer
 from .zeroshot import knows_language, zero_shot_report
 
 LOSSES = {"clip": clip_loss, "siglip": siglip_loss}
+WORLDS = ("shapes", "relations")
 
 
 @dataclass
@@ -70,7 +73,14 @@ def build_model(config: ModelConfig, world: ShapesWorld, seed: int = 0) -> TinyC
 
 
 def make_world(model_config: ModelConfig, train_config: TrainConfig) -> ShapesWorld:
-    """The world a recipe trains on: its world seed and caption language, the model's image size."""
+    """The world a recipe trains on: its kind, world seed and caption language, the model's image size."""
+    if train_config.world not in WORLDS:
+        raise ValueError(f"world must be one of {WORLDS}, not {train_config.world!r}")
+    if train_config.world == "relations":
+        if train_config.caption_language != "en":
+            raise ValueError("two-object scenes have English captions only")
+        return RelationWorld(seed=train_config.world_seed, image_size=model_config.image_size,
+                             pair_fraction=train_config.pair_fraction)
     return ShapesWorld(seed=train_config.world_seed, image_size=model_config.image_size,
                        caption_language=train_config.caption_language)
 
@@ -105,6 +115,10 @@ class Trainer:
         self.mistakes = mistakes or Mistakes()
         if config.loss == "siglip" and self.mistakes.any():
             raise ValueError("the mistakes change CLIP's softmax recipe: train them with loss='clip'")
+        if config.hard_negatives and (config.loss != "clip" or self.mistakes.any()):
+            raise ValueError("hard negatives extend CLIP's softmax loss: train them with loss='clip' and no mistakes")
+        if config.hard_negatives and not isinstance(world, RelationWorld):
+            raise ValueError("hard negatives are swapped two-object captions: train them on the relations world")
         self.model, self.world, self.config = model, world, config
         self.tokenizer = model.tokenizer
         # how this run scores pairs: the model itself, or a view with the mistakes in its forward
@@ -125,7 +139,10 @@ class Trainer:
         start = time.perf_counter()
         batch = self.world.sample_batch(self.config.batch_size, "train", self.rng,
                                         allow_ambiguous=self.mistakes.duplicate_captions)
-        tokens = self.tokenizer(batch.captions)  # [n, L]
+        n = len(batch.captions)
+        with_negatives = self.config.hard_negatives and isinstance(batch, PairBatch)
+        negatives = batch_hard_negatives(batch) if with_negatives else []
+        tokens = self.tokenizer(batch.captions + negatives)  # [n + n_neg, L]
         data_seconds = time.perf_counter() - start
 
         self.model.train()
@@ -134,6 +151,10 @@ class Trainer:
             group["lr"] = lr
         if self.mistakes.any():
             loss, logits_per_image = self.scoring_model.training_loss(batch.images, tokens)  # [n, n]
+        elif with_negatives:
+            logits_per_image = self.model(batch.images, tokens)  # [n, n + n_neg]: negatives are extra columns
+            loss = hard_negative_clip_loss(logits_per_image)
+            logits_per_image = logits_per_image[:, :n]  # [n, n]: accuracy over the true captions, as without
         else:
             logits_per_image = self.model(batch.images, tokens)  # [n, n]
             loss = LOSSES[self.config.loss](logits_per_image)
@@ -150,7 +171,7 @@ class Trainer:
                 self.model.logit_scale.clamp_(0, ceiling)
 
         with torch.no_grad():
-            labels = torch.arange(len(tokens))
+            labels = torch.arange(n)
             acc_i = (logits_per_image.argmax(dim=1) == labels).float().mean().item()
             acc_t = (logits_per_image.argmax(dim=0) == labels).float().mean().item()
         self.steps_done += 1
@@ -311,6 +332,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", default=None, help="folder to write model.safetensors, config.json, metrics.json")
     parser.add_argument("--threads", type=int, default=None, help="torch CPU threads")
     parser.add_argument("--loss", choices=sorted(LOSSES), default=None, help="training loss (default: the preset's)")
+    parser.add_argument("--hard-negatives", action="store_true",
+                        help="relations world: train with each caption's swapped versions as extra negatives (NegCLIP)")
     parser.add_argument("--captions", choices=CAPTION_LANGUAGES, default=None,
                         help="caption language: English, Chinese, or each caption either at random "
                              "(default: the preset's)")
@@ -329,11 +352,14 @@ def main(argv: list[str] | None = None) -> None:
         preset.train.loss = args.loss
     if args.captions is not None:
         preset.train.caption_language = args.captions
+    if args.hard_negatives:
+        preset.train.hard_negatives = True
     world = make_world(preset.model, preset.train)
     model = build_model(preset.model, world, seed=preset.train.seed)
     trainer = Trainer(model, world, preset.train)
     print(f"preset {args.preset}: {model.num_parameters():,} parameters, {preset.train.steps} steps "
-          f"of batch {preset.train.batch_size}, captions {preset.train.caption_language}")
+          f"of batch {preset.train.batch_size}, captions {preset.train.caption_language}, world {preset.train.world}"
+          + (" with hard negatives" if preset.train.hard_negatives else ""))
     with tqdm(total=preset.train.steps, unit="step", dynamic_ncols=True) as bar:
         for metrics in trainer.run():
             bar.update(1)
@@ -352,6 +378,12 @@ def main(argv: list[str] | None = None) -> None:
     }
     if knows_language(model.tokenizer, world, "zh"):  # Chinese class names and templates
         report["zero_shot_zh"] = zero_shot_report(model, world, lang="zh")
+    if isinstance(world, RelationWorld):  # two-object retrieval and the swapped-caption test
+        report["bag_of_words"] = bag_of_words_report(model, world)
+        swaps = report["bag_of_words"]["swaps"]
+        print(f"two objects: retrieval image->text {report['bag_of_words']['retrieval']['image_to_text']:.3f}; "
+              f"truth beats colours swapped {swaps['attributes']['accuracy']:.3f}, "
+              f"objects swapped {swaps['objects']['accuracy']:.3f} (chance 0.5)")
     best = report["zero_shot"]["best_template"]
     print(f"trained in {trainer.elapsed:.1f} s; in-batch image->text "
           f"{report['in_batch_accuracy']['image_to_text']:.3f}; zero-shot with {best['template']!r}: "
@@ -361,7 +393,8 @@ def main(argv: list[str] | None = None) -> None:
         print(f"Chinese prompts: zero-shot with {best['template']!r}: seen {best['seen']:.3f}, "
               f"held-out {best['held_out']:.3f}")
     if args.out:
-        checkpoint.save(model, args.out, metrics=report)
+        # a relations checkpoint records its world; one-object checkpoints keep the format they always had
+        checkpoint.save(model, args.out, metrics=report, world=world if isinstance(world, RelationWorld) else None)
         print(f"wrote {args.out}")
 
 
