@@ -16,7 +16,10 @@ Three measurements, all in one run and with torch limited to the machine's 2 thr
 
 Then every target is printed as PASS or MISS with its measured value.
 
-    .venv/bin/python bench/train.py [--preset default] [--seconds 60] [--seed 0] [--json out.json]
+    .venv/bin/python bench/train.py [--preset default] [--seconds 60] [--seed 0] [--captions mixed] [--json out.json]
+
+With --captions zh or mixed, every evaluation also measures zero-shot accuracy with Chinese prompts
+(best single Chinese template, seen and held-out pairs).
 """
 
 from __future__ import annotations
@@ -106,15 +109,18 @@ def contention_note(label: str, cores: float | None) -> str:
 # ----- setup ------------------------------------------------------------------------------------
 
 
-def load_preset(name: str, seed: int | None) -> Preset:
+def load_preset(name: str, seed: int | None, captions: str | None = None) -> Preset:
     preset = get_preset(name)
     if seed is not None:
         preset.train.seed = seed
+    if captions is not None:
+        preset.train.caption_language = captions
     return preset
 
 
 def make_world(preset: Preset) -> ShapesWorld:
-    return ShapesWorld(seed=preset.train.world_seed, image_size=preset.model.image_size)
+    return ShapesWorld(seed=preset.train.world_seed, image_size=preset.model.image_size,
+                       caption_language=preset.train.caption_language)
 
 
 def fresh_trainer(preset: Preset, world: ShapesWorld, steps: int | None = None) -> Trainer:
@@ -160,6 +166,8 @@ class MarkResult:
     in_batch_image_to_text: float
     in_batch_text_to_image: float
     eval_seconds: float  # wall time of this pause (not training time)
+    zh_seen: float | None = None  # best Chinese template, when the captions include Chinese
+    zh_held_out: float | None = None
 
 
 @dataclass
@@ -183,16 +191,21 @@ def evaluate(trainer: Trainer, world: ShapesWorld, mark: float) -> MarkResult:
     report = zero_shot_report(trainer.model, world, n_per_pair=8)
     in_batch = in_batch_accuracy(trainer.model, world, trainer.config.batch_size, 8)
     best = report["best_template"]
+    chinese = zero_shot_report(trainer.model, world, n_per_pair=8, lang="zh")["best_template"] \
+        if world.caption_language != "en" else {}
     return MarkResult(
         mark=mark, elapsed=trainer.elapsed, step=trainer.steps_done, template=best["template"],
         seen=best["seen"], held_out=best["held_out"], in_batch_image_to_text=in_batch["image_to_text"],
         in_batch_text_to_image=in_batch["text_to_image"], eval_seconds=time.perf_counter() - start,
+        zh_seen=chinese.get("seen"), zh_held_out=chinese.get("held_out"),
     )
 
 
 def log_mark(result: MarkResult) -> None:
+    chinese = "" if result.zh_seen is None else \
+        f"; Chinese prompts seen {result.zh_seen:.3f}, held-out {result.zh_held_out:.3f}"
     log(f"  [{result.elapsed:5.1f} s, step {result.step}] zero-shot {result.template!r}: "
-        f"seen {result.seen:.3f}, held-out {result.held_out:.3f}; in-batch i->t "
+        f"seen {result.seen:.3f}, held-out {result.held_out:.3f}{chinese}; in-batch i->t "
         f"{result.in_batch_image_to_text:.3f} (eval took {result.eval_seconds:.1f} s)")
 
 
@@ -480,14 +493,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--preset", default="default", help="named preset (clip_core.config.PRESETS)")
     parser.add_argument("--seconds", type=float, default=60.0, help="training-time budget of the timed run")
     parser.add_argument("--seed", type=int, default=None, help="training seed (default: the preset's)")
+    parser.add_argument("--captions", choices=("en", "zh", "mixed"), default=None,
+                        help="caption language of the training data (default: the preset's, English)")
     parser.add_argument("--json", default=None, metavar="PATH", help="also write the results as JSON here")
     args = parser.parse_args(argv)
 
     torch.set_num_threads(THREADS)
     wall = time.perf_counter()
-    preset = load_preset(args.preset, args.seed)
+    preset = load_preset(args.preset, args.seed, args.captions)
     world = make_world(preset)
-    log(f"bench/train.py: preset {args.preset!r}, seed {preset.train.seed}, {torch.get_num_threads()} threads, "
+    log(f"bench/train.py: preset {args.preset!r}, seed {preset.train.seed}, captions "
+        f"{preset.train.caption_language}, {torch.get_num_threads()} threads, "
         f"torch {torch.__version__}, python {platform.python_version()}")
     before = idle_check()
     log(contention_note("before starting", before))
@@ -497,6 +513,7 @@ def main(argv: list[str] | None = None) -> int:
     overhead: OverheadResult = timed("overhead comparison",  # type: ignore[assignment]
                                      lambda: measure_overhead(preset, world, tokenizer))
     results = report(args.preset, run, overhead, preset.train.batch_size)
+    results["captions"] = preset.train.caption_language
     results["wall_seconds"] = time.perf_counter() - wall
     results["other_processes_cores"]["before"] = before
     log(f"\ntotal wall time {results['wall_seconds']:.1f} s")

@@ -1,7 +1,9 @@
 """Lesson 7 - search: text -> image and image -> image over a generated gallery (CLIP paper 3.1).
 
 The gallery is embedded once per (model, gallery) and kept in the session; a query is one pass
-through a tower and one matrix-vector product, ranked by cosine (clip_core.retrieval).
+through a tower and one matrix-vector product, ranked by cosine (clip_core.retrieval). Queries may
+be Chinese: with the interface in Chinese and a model that reads it, the default query and the
+results' captions are Chinese.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import gradio as gr
 import numpy as np
 import torch
 
-from clip_core.data import CAPTION_PATTERNS, Batch, caption_for
+from clip_core.data import CAPTION_PATTERNS, ZH_CAPTION_PATTERNS, Batch, caption_for
 from clip_core.retrieval import embed_gallery, search_images, similar_images
 
 from . import limits, ui
@@ -27,6 +29,7 @@ GALLERY_SEED_OFFSET = 10_000  # gallery seeds never meet the zero-shot test set'
 K_MAX, K_DEFAULT = 24, 6
 SEED_MAX = 2**31 - 1
 THUMB_PIXELS = 96
+DEFAULT_QUERY = {"en": "a small red circle", "zh": "一个小的红色圆形"}
 
 STRINGS = {
     "en": {
@@ -54,6 +57,10 @@ STRINGS = {
                           "{query:.1f} ms."),
         "search.cached": " (already done: reused)",
         "search.unknown": "⚠ Words the toy model does not know, read as `<unk>`: **{words}**",
+        "search.no_chinese": ("⚠ This model was trained on English captions only, so every Chinese word is `<unk>` "
+                              "to it. For Chinese queries, pick **toy CLIP, bilingual** in the header."),
+        "search.english_only": ("This model reads English only. To search in Chinese (一个小的红色圆形), pick "
+                                "**toy CLIP, bilingual** in the header."),
         "search.truncated": "⚠ The query is longer than {n} tokens and was cut to: “{kept}”",
         "search.err_empty": "Type a description to search for, such as: a small red circle",
         "search.err_long": "At most {max} characters, please (got {n}).",
@@ -83,8 +90,12 @@ STRINGS = {
         "search.timing": "编码整个图库：{embed:.0f} 毫秒，每个模型和图库只做一次{cached}；这次查询：{query:.1f} 毫秒。",
         "search.cached": "（已经做过，直接复用）",
         "search.unknown": "⚠ 玩具模型不认识这些词，会读成 `<unk>`：**{words}**",
+        "search.no_chinese": ("⚠ 这个模型只用英文描述训练过，每个中文词对它来说都是 `<unk>`。"
+                              "要用中文搜索，请在页首选择 **玩具 CLIP，双语**。"),
+        "search.english_only": ("这个模型只读得懂英文。想用中文搜索（例如“一个小的红色圆形”），"
+                                "请在页首选择 **玩具 CLIP，双语**。"),
         "search.truncated": "⚠ 查询超过 {n} 个词元，被截成了：“{kept}”",
-        "search.err_empty": "请输入要搜索的描述，例如：a small red circle",
+        "search.err_empty": "请输入要搜索的描述，例如：一个小的红色圆形（或 a small red circle）",
         "search.err_long": "最多 {max} 个字符（现在是 {n} 个）。",
         "search.err_size": "图库大小必须是 {step} 的倍数，每个颜色–形状组合各一张（现在是 {n}）。",
     },
@@ -112,9 +123,10 @@ def gallery_batch(world, n: int, seed: int) -> Batch:
     return Batch(batch.images[torch.from_numpy(order)], [batch.captions[i] for i in order], batch.attributes[order])
 
 
-def true_caption(batch, i: int) -> str:
-    """The caption that names every attribute of gallery image i."""
-    return caption_for(batch.attributes.names(i), CAPTION_PATTERNS[0][0])
+def true_caption(batch, i: int, lang: str = "en") -> str:
+    """The caption that names every attribute of gallery image i, in English or Chinese."""
+    pattern = (ZH_CAPTION_PATTERNS if lang == "zh" else CAPTION_PATTERNS)[0][0]
+    return caption_for(batch.attributes.names(i), pattern, lang)
 
 
 def _gallery(session, n: int, seed: int):
@@ -160,11 +172,12 @@ def _results(session, batch, indices, scores, embeddings, query_embedding, k: in
     """Captioned gallery items and the figure of every cosine, for a ranking."""
     s = labels(session.lang)
     held = session.world.is_held_out(batch.attributes)
+    lang = session.prompt_language()
     items = []
     for rank, (i, score) in enumerate(zip(indices.tolist(), scores.tolist(), strict=True), start=1):
         mark = f" {s['held']}" if held[i] else ""
         items.append((to_pil(batch.images[i].numpy(), THUMB_PIXELS),
-                      f"{rank} · #{i} · cos {score:.3f}\n{true_caption(batch, i)}{mark}"))
+                      f"{rank} · #{i} · cos {score:.3f}\n{true_caption(batch, i, lang)}{mark}"))
     every = np.sort((embeddings @ query_embedding).numpy())[::-1]  # [n], best first
     figure = search_scores_figure(every, k, {"title": s["scores_title"], "x": s["scores_x"], "y": s["scores_y"],
                                              "top": s["top"], "rest": s["rest"]})
@@ -195,11 +208,15 @@ def search_text(session, n, seed, query, k):
     report = model.tokenizer.report(query)
     if report.unknown:
         lines.append(s["unknown"].format(words=", ".join(report.unknown)))
+        if any(not word.isascii() for word in report.unknown) and not session.reads_chinese():
+            lines.append(s["no_chinese"])
     if report.truncated:
         kept = model.tokenizer.decode(model.tokenizer.encode(query))
         lines.append(s["truncated"].format(n=model.tokenizer.context_length, kept=kept))
     for line in lines[2:]:
         gr.Warning(line.replace("**", "").replace("`", ""))
+    if session.lang == "zh" and s["no_chinese"] not in lines and not session.reads_chinese():
+        lines.append(s["english_only"])
     return items, figure, "  \n".join(lines)
 
 
@@ -215,7 +232,8 @@ def search_image(session, n, seed, index, k):
     indices, scores = similar_images(model, batch.images[index], embeddings, k)
     query_ms = 1000 * (time.perf_counter() - started)
     items, figure = _results(session, batch, indices, scores, embeddings, embeddings[index], k)
-    lines = [s["image_summary"].format(index=index, caption=true_caption(batch, index), k=len(items), n=n),
+    caption = true_caption(batch, index, session.prompt_language())
+    lines = [s["image_summary"].format(index=index, caption=caption, k=len(items), n=n),
              s["timing"].format(embed=embed_ms, cached=s["cached"] if reused else "", query=query_ms)]
     return items, figure, "  \n".join(lines), to_pil(batch.images[index].numpy(), THUMB_PIXELS)
 
@@ -230,13 +248,20 @@ def browse(session, n, seed):
     return [(to_pil(image, 64), f"#{i}") for i, image in enumerate(batch.images.numpy())]
 
 
+def localized_query(session, query) -> str:
+    """The default query in the session's prompt language (Chinese for a Chinese interface and a
+    model that reads it); a query the learner typed stays as it is."""
+    query = " ".join(str(query or "").split())
+    return DEFAULT_QUERY[session.prompt_language()] if query in DEFAULT_QUERY.values() else query
+
+
 def build(ctx) -> None:
     t = ctx.i18n
     lead, body = ctx.prose(LESSON_ID)
     mode = gr.State("text")  # which search the top-k slider and a new gallery re-run
     with gr.Row(equal_height=False):
         with gr.Column(scale=1, min_width=290):
-            query = gr.Textbox("a small red circle", label=t("search.query"), max_lines=1, elem_id="search-query")
+            query = gr.Textbox(DEFAULT_QUERY["en"], label=t("search.query"), max_lines=1, elem_id="search-query")
             search_button = gr.Button(t("search.search"), variant="primary", size="sm", elem_id="search-text")
             k = ui.Slider(1, K_MAX, value=K_DEFAULT, step=1, label=t("search.k"))
             index = ui.Number(value=0, precision=0, minimum=0, label=t("search.by_image"))
@@ -290,8 +315,9 @@ def build(ctx) -> None:
 
     def on_load(session, n, seed_value, text, image_index, top):
         image_index = _index_in(image_index, n, session.lang)
-        return (browse(session, n, seed_value), *search_text(session, n, seed_value, text, top),
+        text = localized_query(session, text)
+        return (text, browse(session, n, seed_value), *search_text(session, n, seed_value, text, top),
                 search_image(session, n, seed_value, image_index, top)[3])
 
-    ctx.refresh(on_load, [size, seed, query, index, k], [gallery, *text_outputs, query_image],
+    ctx.refresh(on_load, [size, seed, query, index, k], [query, gallery, *text_outputs, query_image],
                 api_name="search_refresh")

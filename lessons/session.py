@@ -1,10 +1,12 @@
 """Per-browser-session state, kept in a `gr.State`, and the read-only models sessions share.
 
 A Session holds the learner's language, which model the lessons use, and the models themselves:
-the shipped checkpoint, a random initialisation of the same shape, once the learner trains one
-their own model, and once they pick it the pretrained CLIP.
+the shipped checkpoint (English captions), the shipped bilingual checkpoint (English and Chinese
+captions, issue 10), a random initialisation of the same shape, once the learner trains one their
+own model, and once they pick it the pretrained CLIP. A session in Chinese starts on the bilingual
+model, so Chinese prompts work from the first page; one in English starts on the English one.
 
-What is shared between learners, and why (`ReadOnlyModels`): the shipped toy checkpoint and the
+What is shared between learners, and why (`ReadOnlyModels`): the shipped toy checkpoints and the
 pretrained CLIP are read from disk once per process and handed to every session as the same
 object. Their weights are frozen (requires_grad False, eval mode) and no lesson writes to them;
 training always starts from a new model and "my trained model" is a session's own copy. One copy
@@ -22,10 +24,16 @@ from typing import Any
 
 from clip_core import ShapesWorld, TinyCLIP, build_model, checkpoint
 from clip_core.config import ModelConfig
+from clip_core.zeroshot import knows_language
 
-SHIPPED_CHECKPOINT = Path(__file__).resolve().parent.parent / "assets" / "toy_clip"
-MODEL_CHOICES = ("shipped", "trained", "random", "pretrained")
-TOY_MODELS = ("shipped", "trained", "random")
+# the repository's assets/ beside lessons/; an installed wheel has it beside lessons/ as clip_lab_assets/
+_ROOT = Path(__file__).resolve().parent.parent
+ASSETS = next((d for d in (_ROOT / "clip_lab_assets", _ROOT / "assets") if d.is_dir()), _ROOT / "assets")
+SHIPPED_CHECKPOINT = ASSETS / "toy_clip"
+BILINGUAL_CHECKPOINT = ASSETS / "toy_clip_bilingual"  # python -m clip_core.train --captions mixed
+MODEL_CHOICES = ("shipped", "bilingual", "trained", "random", "pretrained")
+TOY_MODELS = ("shipped", "bilingual", "trained", "random")
+SHARED_MODELS = ("shipped", "bilingual", "pretrained")  # read-only, one copy per process
 
 
 class ReadOnlyModels:
@@ -116,6 +124,27 @@ def load_shipped(folder: Path | None = None) -> tuple[TinyCLIP, dict]:
     return SHARED.get(_shipped_key(folder), load)
 
 
+def load_bilingual() -> tuple[TinyCLIP, dict]:
+    """(model, slim metrics) of the shipped bilingual checkpoint (trained with --captions mixed), shared."""
+    return load_shipped(BILINGUAL_CHECKPOINT)
+
+
+def bilingual_available() -> bool:
+    return (Path(BILINGUAL_CHECKPOINT) / checkpoint.WEIGHTS).is_file()
+
+
+def default_model(lang: str) -> str:
+    """The model a new session starts on: the bilingual one for a Chinese interface (so typed
+    Chinese prompts work at once), the English shipped one otherwise."""
+    return "bilingual" if lang == "zh" and bilingual_available() else "shipped"
+
+
+def load_checkpoint_shared(folder: Path) -> tuple[TinyCLIP, ShapesWorld, dict | None]:
+    """(model, its world, its metrics) of a checkpoint folder, loaded once per process, shared and read-only."""
+    folder = Path(folder)
+    return SHARED.get(("checkpoint", *_shipped_key(folder)[1:]), lambda: checkpoint.load_with_world(folder))
+
+
 def load_pretrained_shared(source: str):
     """The pretrained CLIP from `source` (hub id or folder), loaded once per process and shared."""
     from clip_core.pretrained import load_pretrained
@@ -139,7 +168,7 @@ class Session:
 
     def __deepcopy__(self, memo):
         # shared read-only models stay shared in a copy; everything else is copied
-        shared = {name: model for name, model in self.models.items() if name in ("shipped", "pretrained")}
+        shared = {name: model for name, model in self.models.items() if name in SHARED_MODELS}
         clone = copy.copy(self)
         clone.models = {**copy.deepcopy({k: v for k, v in self.models.items() if k not in shared}, memo), **shared}
         for name in ("histories", "cache", "training", "experiments"):
@@ -148,7 +177,10 @@ class Session:
 
     @property
     def world(self) -> ShapesWorld:
-        return ShapesWorld(self.world_seed, image_size=self.model("shipped").config.image_size)
+        """The toy world of the picked model: English captions, English and Chinese for the bilingual one."""
+        image_size = self.model("shipped").config.image_size  # first: loading it sets world_seed
+        return ShapesWorld(self.world_seed, image_size=image_size,
+                           caption_language="mixed" if self.model_name == "bilingual" else "en")
 
     @property
     def is_pretrained(self) -> bool:
@@ -163,11 +195,12 @@ class Session:
         if name in ("trained", "pretrained") and name not in self.models:
             name = "shipped"
         if name not in self.models:
-            if name == "shipped":
-                model, metrics = load_shipped()
-                self.models["shipped"] = model
-                self.world_seed = metrics.get("train_config", {}).get("world_seed", 0)
-                self.histories["shipped"] = metrics.get("history", [])
+            if name in ("shipped", "bilingual"):
+                model, metrics = load_shipped() if name == "shipped" else load_bilingual()
+                self.models[name] = model
+                if name == "shipped":  # both were trained on world seed 0; the English one sets it
+                    self.world_seed = metrics.get("train_config", {}).get("world_seed", 0)
+                self.histories[name] = metrics.get("history", [])
             elif name == "random":
                 shipped = self.model("shipped")
                 config = ModelConfig.from_dict(shipped.config.to_dict())
@@ -190,8 +223,24 @@ class Session:
         return self.models["pretrained"]
 
     def available_models(self) -> list[str]:
-        """The models the picker offers: pretrained always (it loads on demand), trained once it exists."""
-        return [name for name in MODEL_CHOICES if name != "trained" or "trained" in self.models]
+        """The models the picker offers: pretrained always (it loads on demand), trained once it
+        exists, bilingual when its checkpoint is there."""
+        return [name for name in MODEL_CHOICES
+                if (name != "trained" or "trained" in self.models) and (name != "bilingual" or bilingual_available())]
+
+    def reads_chinese(self) -> bool:
+        """Whether the picked model was trained to read Chinese prompts: a toy model whose vocabulary
+        holds every word of the Chinese class names and templates, or Chinese-CLIP. (OpenAI's CLIP
+        spells Chinese out of byte pieces, but it was trained on English.)"""
+        model = self.model()
+        if self.is_pretrained:
+            return getattr(model.config, "model_type", "") == "chinese_clip"
+        return knows_language(model.tokenizer, self.world, "zh")
+
+    def prompt_language(self) -> str:
+        """The language of the default prompts and class names: Chinese when the interface is
+        Chinese and the picked model reads it, else English."""
+        return "zh" if self.lang == "zh" and self.reads_chinese() else "en"
 
     def stop_runs(self, lesson_id: str | None = None) -> None:
         """Ask a lesson's running training (or every run of this session) to stop after its current step."""
@@ -207,15 +256,15 @@ class Session:
 
     def memo_shared(self, key: tuple, make):
         """Like memo, but shared between sessions while the picked model is a shared read-only one
-        (shipped or pretrained): `key` must then depend only on the model and the inputs."""
-        if self.model_name in ("shipped", "pretrained") and self.model_name in self.models:
+        (shipped, bilingual or pretrained): `key` must then depend only on the model and the inputs."""
+        if self.model_name in SHARED_MODELS and self.model_name in self.models:
             model = self.models[self.model_name]
             return SHARED_RESULTS.get((id(model), self.world_seed, *key), make)
         return self.memo(key, make)
 
     def shared_result_known(self, key: tuple) -> bool:
         """Whether memo_shared(key, ...) would answer without computing."""
-        if self.model_name in ("shipped", "pretrained") and self.model_name in self.models:
+        if self.model_name in SHARED_MODELS and self.model_name in self.models:
             return SHARED_RESULTS.known((id(self.models[self.model_name]), self.world_seed, *key))
         return False
 
@@ -231,7 +280,7 @@ class Session:
 def ensure(session: Session | None, lang: str | None = None) -> Session:
     """The session of a request; API calls without a browser session get a fresh one."""
     if session is None:
-        session = Session()
+        session = Session(model_name=default_model(lang) if lang in ("en", "zh") else "shipped")
     if lang in ("en", "zh"):
         session.lang = lang
     return session

@@ -25,7 +25,7 @@ from clip_core.zeroshot import (
     template_sets,
 )
 
-from . import limits, ui
+from . import limits, quiz, ui
 from .compute import LOG_TAU_MAX, LOG_TAU_MIN, scale_to_log10_tau, tau_to_scale
 from .figures import greedy_path_figure, template_accuracy_figure, to_pil, zeroshot_bars_figure
 from .session import ensure
@@ -38,8 +38,10 @@ from .zeroshot_inputs import (
     CheckedImage,
     CheckedSketchpad,
     blank_canvas,
+    display_name,
+    english_name,
+    is_chinese,
     labels,
-    normal_name,
     notes,
     parse_classes,
     parse_templates,
@@ -54,8 +56,15 @@ from .zeroshot_strings import STRINGS  # noqa: F401 (read by lessons.all_strings
 LESSON_ID = "zeroshot"
 
 CLASS_SETS = ("colour_shape", "shape", "colour", "held_out")
-_ENGLISH_SETS = template_sets("en")  # the Chinese sets (#10) wait for a bilingual model and their own presets
-TEMPLATE_PRESETS = {"all": list(dict.fromkeys(t for ts in _ENGLISH_SETS.values() for t in ts)), **_ENGLISH_SETS}
+CLASS_PRESETS = (*CLASS_SETS, *(f"{kind}_zh" for kind in CLASS_SETS))  # "_zh": the same classes in Chinese
+
+
+def _template_presets(lang: str, suffix: str) -> dict[str, list[str]]:
+    sets = template_sets(lang)
+    return {f"all{suffix}": list(dict.fromkeys(t for ts in sets.values() for t in ts)), **sets}
+
+
+TEMPLATE_PRESETS = {**_template_presets("en", ""), **_template_presets("zh", "_zh")}  # Chinese names end in "_zh"
 ENSEMBLES = ("embedding", "probability")
 SOURCES = ("test", "sketch", "upload")
 PICK_PER_PAIR = 8  # images per colour-shape pair in the picker's test set
@@ -79,9 +88,11 @@ def test_image(session, pair: str, variant: int):
 
 
 def pair_choices(session) -> list[tuple[str, str]]:
+    """The test-set picker: every colour-shape pair (named in the prompts' language), ★ on held-out ones."""
     world = session.world
     held = set(world.classes("held_out"))
-    return [(f"{p} ★" if p in held else p, p) for p in world.classes("colour_shape")]
+    chinese = session.prompt_language() == "zh"
+    return [(display_name(p, chinese) + (" ★" if p in held else ""), p) for p in world.classes("colour_shape")]
 
 
 # ----- handlers --------------------------------------------------------------------------------------
@@ -140,7 +151,8 @@ def classify_image(session, classes_text, templates_text, ensemble, source, pair
     elif kind is None:
         lines.append(s["no_truth_names"])
     elif truth is None:
-        lines.append(s["no_truth_list"].format(answer=TRUTH_KINDS[kind](truth_names)))
+        lines.append(s["no_truth_list"].format(answer=display_name(TRUTH_KINDS[kind](truth_names),
+                                                                   is_chinese(classnames))))
     else:
         rank = int((order == truth).nonzero()[0, 0]) + 1
         lines[0] += " — " + (s["right"] if truth == best else
@@ -148,10 +160,13 @@ def classify_image(session, classes_text, templates_text, ensemble, source, pair
     if truth_names is not None:
         pair_name = f"{truth_names['colour']} {truth_names['shape']}"
         held = pair_name in world.classes("held_out")
-        lines.append(s["truth_pair"].format(truth=pair_name, kind=s["kind_held" if held else "kind_seen"]))
+        lines.append(s["truth_pair"].format(truth=display_name(pair_name, is_chinese(classnames)),
+                                            kind=s["kind_held" if held else "kind_seen"]))
     lines.append(s["settings"].format(c=len(classnames), t=len(templates), mode=s[f"mode.{ensemble}"], scale=scale,
                                       tau=1 / scale, which=s["learned_word" if learned else "slider_word"],
                                       chance=1 / len(classnames)))
+    if lang == "zh" and not session.reads_chinese() and s["no_chinese"] not in found:
+        found.append(s["english_only"])
     return to_pil(image.numpy(), 160), figure, "  \n".join(lines + found)
 
 
@@ -161,7 +176,7 @@ def _compare_set(session, classnames: list[str], n_per_pair: int, lang: str):
     kind = truth_kind(classnames)
     if kind is None:
         known = set().union(*VOCAB_OF_KIND.values())
-        strangers = [n for n in classnames if normal_name(n) not in known] or classnames
+        strangers = [n for n in classnames if english_name(n) not in known] or classnames
         raise gr.Error(s["err_no_truth"].format(names=", ".join(strangers[:8])))
     world, model = session.world, session.model()
     test = session.memo(("zeroshot_test", n_per_pair), lambda: world.test_set(n_per_pair, "all"))
@@ -288,13 +303,45 @@ def _model_label(session) -> str:
 
 
 def class_preset(kind):
-    kind = check_choice(kind, CLASS_SETS, "class set")
+    """A class set as text: "red circle, red square, …", or with "_zh" "红色圆形、红色正方形、…"."""
+    kind = check_choice(kind, CLASS_PRESETS, "class set")
+    if kind.endswith("_zh"):
+        return "、".join(ShapesWorld(0).classes(kind.removesuffix("_zh"), "zh"))
     return ", ".join(ShapesWorld(0).classes(kind))  # class names do not depend on the world's seed
 
 
 def template_preset(name):
     name = check_choice(name, tuple(TEMPLATE_PRESETS), "template set")
     return "\n".join(TEMPLATE_PRESETS[name])
+
+
+def _preset_in(name: str, lang: str) -> str:
+    """The preset of the same kind in another language: "colour" <-> "colour_zh", "all" <-> "all_zh"."""
+    base = name.removesuffix("_zh")
+    return f"{base}_zh" if lang == "zh" else base
+
+
+def _untouched(text, presets, fill) -> str | None:
+    """The preset whose text this still is (ignoring spaces at line ends), or None once edited."""
+    lines = [line.strip() for line in str(text or "").strip().splitlines()]
+    return next((name for name in presets if fill(name).splitlines() == lines), None)
+
+
+def localized_presets(session, classes_text, templates_text) -> tuple:
+    """(class set, classes, template set, templates) following the session's prompt language: a list
+    still equal to a preset becomes the same preset in Chinese when the interface is Chinese and the
+    model reads Chinese, and in English otherwise. Lists the learner edited stay as they are."""
+    lang = session.prompt_language()
+    out = []
+    for text, presets, fill in ((classes_text, CLASS_PRESETS, class_preset),
+                                (templates_text, tuple(TEMPLATE_PRESETS), template_preset)):
+        name = _untouched(text, presets, fill)
+        if name is None:
+            out += [gr.update(), text]
+        else:
+            name = _preset_in(name, lang)
+            out += [name, fill(name)]
+    return tuple(out)
 
 
 def learned_tau(session):
@@ -314,7 +361,7 @@ def build(ctx) -> None:
     lead, body = ctx.prose(LESSON_ID)
     with gr.Row(equal_height=False):
         with gr.Column(scale=4, min_width=300):
-            class_set = gr.Dropdown([(t(f"zeroshot.class_set.{k}"), k) for k in CLASS_SETS], value="colour_shape",
+            class_set = gr.Dropdown([(t(f"zeroshot.class_set.{k}"), k) for k in CLASS_PRESETS], value="colour_shape",
                                     label=t("zeroshot.class_set"))
             classes = gr.Textbox(class_preset("colour_shape"), lines=3, max_lines=6, label=t("zeroshot.classes"),
                                  elem_id="zeroshot-classes")
@@ -365,6 +412,7 @@ def build(ctx) -> None:
         greedy_table = gr.Dataframe(interactive=False, wrap=True, visible=False, show_label=False,
                                     elem_id="zeroshot-greedy-table")
         greedy_plot = gr.Plot(show_label=False, visible=False, elem_id="zeroshot-greedy-plot")
+    quiz.checkpoint(ctx, "held_out", [templates])
     body.render()
 
     inputs = [ctx.session, classes, templates, ensemble, source, pair, variant, sketch, upload, log_tau, learned, top_k]
@@ -397,8 +445,13 @@ def build(ctx) -> None:
         values = list(values)
         tau = learned_tau(session)
         values[8] = tau  # the slider starts at the model's learned temperature
-        return (gr.update(choices=pair_choices(session)), tau, *classify_image(session, *values))
+        class_name, values[0], template_name, values[1] = localized_presets(session, values[0], values[1])
+        return (class_name, values[0], template_name, values[1], gr.update(choices=pair_choices(session)), tau,
+                *classify_image(session, *values))
 
-    ctx.refresh(on_load, inputs[1:], [pair, log_tau, *outputs], api_name="zeroshot_refresh")
+    ctx.refresh(on_load, inputs[1:], [class_set, classes, template_set, templates, pair, log_tau, *outputs],
+                api_name="zeroshot_refresh")
+    ctx.shareable(LESSON_ID, {"class_set": class_set, "classes": classes, "template_set": template_set,
+                              "templates": templates, "ensemble": ensemble}, redraw=(run["fn"], inputs, run["outputs"]))
     ctx.refresh(clear_results, [], [compare_table, compare_plot, compare_summary, greedy_table, greedy_plot,
                                     greedy_summary])

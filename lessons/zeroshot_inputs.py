@@ -15,8 +15,8 @@ import numpy as np
 import torch
 from PIL import Image
 
-from clip_core.data import COLOURS, POSITIONS, SHAPES, SIZES
-from clip_core.zeroshot import check_template
+from clip_core.data import COLOURS, POSITIONS, SHAPES, SIZES, ZH_WORDS, ShapesWorld
+from clip_core.zeroshot import check_template, knows_language
 
 from . import limits, ui
 from .images import ImageRejected, read_picture
@@ -36,6 +36,13 @@ TRUTH_KINDS = {  # kind of class list -> the attribute words of a scene that nam
 }
 VOCAB_OF_KIND = {"pair": {f"{c} {s}" for c in COLOURS for s in SHAPES}, "colour": set(COLOURS), "shape": set(SHAPES),
                  "size": set(SIZES), "position": set(POSITIONS)}
+# Chinese class names and the English ones they stand for ("红色圆形" -> "red circle", "左上角" -> "top left")
+ENGLISH_OF_CHINESE = {
+    **{ZH_WORDS["colour"][c] + ZH_WORDS["shape"][s]: f"{c} {s}" for c in COLOURS for s in SHAPES},
+    **{zh: en for words in ZH_WORDS.values() for en, zh in words.items()},
+}
+CHINESE_OF_ENGLISH = {en: zh for zh, en in ENGLISH_OF_CHINESE.items()}
+CLASS_SEPARATORS = re.compile(r"[,，、]")  # English comma, Chinese comma, Chinese enumeration comma
 
 
 def labels(lang: str) -> dict[str, str]:
@@ -46,18 +53,36 @@ def normal_name(name: str) -> str:
     return " ".join(name.lower().split())
 
 
+def english_name(name: str) -> str:
+    """The toy world's English name for a class name in either language ("红色 圆形" -> "red circle");
+    other names come back lower-cased with single spaces."""
+    normal = normal_name(name)
+    return ENGLISH_OF_CHINESE.get(normal.replace(" ", ""), normal)
+
+
+def display_name(english: str, chinese: bool) -> str:
+    """A toy-world class name as the learner's list writes it: Chinese when the list is Chinese."""
+    return CHINESE_OF_ENGLISH.get(english, english) if chinese else english
+
+
+def is_chinese(names: list[str]) -> bool:
+    """Whether a class list is written in Chinese (any name outside ASCII)."""
+    return any(not name.isascii() for name in names)
+
+
 def has_word(name: str) -> bool:
     """A letter or digit in any script, or an emoji (a pretrained CLIP reads those): not only punctuation."""
     return any(unicodedata.category(c)[0] in "LN" or unicodedata.category(c) == "So" for c in name)
 
 
 def parse_classes(text, lang: str = "en") -> list[str]:
-    """Class names from comma- or newline-separated text; blank lines and a trailing comma are fine."""
+    """Class names from comma- or newline-separated text (，and 、 count as commas); blank lines and a
+    trailing comma are fine."""
     s = labels(lang)
     limit = limits.LIMITS
     names: list[str] = []
     for line_number, line in enumerate(str(text or "").splitlines(), start=1):
-        pieces = [piece.strip() for piece in line.split(",")]
+        pieces = [piece.strip() for piece in CLASS_SEPARATORS.split(line)]
         if pieces and not pieces[-1]:
             pieces = pieces[:-1]  # "red, blue," ends with a harmless comma
         if not any(pieces):
@@ -87,7 +112,7 @@ def parse_classes(text, lang: str = "en") -> list[str]:
 
 def _count_rest(text: str) -> int:
     """Roughly how many names follow the first one over the limit (for the 'too many' message)."""
-    pieces = [p for p in re.split(r"[,\n]", str(text)) if p.strip()]
+    pieces = [p for p in re.split(r"[,，、\n]", str(text)) if p.strip()]
     return max(0, len(pieces) - limits.LIMITS.max_classes - 1)
 
 
@@ -126,9 +151,9 @@ def parse_templates(text, lang: str = "en") -> list[str]:
 
 
 def notes(tokenizer, classnames: list[str], templates: list[str], lang: str) -> list[str]:
-    """Warnings about the prompts: unknown words (named), class names the model reads as the same
-    tokens (e.g. two emoji, both `<unk>`), prompts cut to the context length. Each is shown with
-    gr.Warning and returned for the read-out."""
+    """Warnings about the prompts: unknown words (named), Chinese prompts given to a model that never
+    read Chinese, class names the model reads as the same tokens (e.g. two emoji, both `<unk>`),
+    prompts cut to the context length. Each is shown with gr.Warning and returned for the read-out."""
     s = labels(lang)
     prompts = [t.format(c) for t in templates for c in classnames]
     unknown = list(dict.fromkeys(w for p in prompts for w in tokenizer.unknown_words(p)))
@@ -136,6 +161,8 @@ def notes(tokenizer, classnames: list[str], templates: list[str], lang: str) -> 
     if unknown:
         shown = ", ".join(unknown[:MAX_NAMED]) + (", …" if len(unknown) > MAX_NAMED else "")
         found.append(s["unknown"].format(words=shown))
+        if any(not word.isascii() for word in unknown) and not knows_language(tokenizer, ShapesWorld(0), "zh"):
+            found.append(s["no_chinese"])
     readings: dict[tuple, list[str]] = {}
     for name, tokens in zip(classnames, tokenizer(classnames).tolist(), strict=True):
         readings.setdefault(tuple(tokens), []).append(name)
@@ -153,7 +180,7 @@ def notes(tokenizer, classnames: list[str], templates: list[str], lang: str) -> 
 def truth_kind(classnames: list[str]) -> str | None:
     """Which attribute the class list names (all pairs, all colours, ...), or None when it is mixed
     or names things the toy world does not have: then no image has a known right answer."""
-    normal = {normal_name(name) for name in classnames}
+    normal = {english_name(name) for name in classnames}
     for kind, vocabulary in VOCAB_OF_KIND.items():
         if normal <= vocabulary:
             return kind
@@ -165,7 +192,7 @@ def truth_index(classnames: list[str], kind: str | None, names: dict[str, str]) 
     if kind is None:
         return None
     answer = TRUTH_KINDS[kind](names)
-    normal = [normal_name(name) for name in classnames]
+    normal = [english_name(name) for name in classnames]
     return normal.index(answer) if answer in normal else None
 
 

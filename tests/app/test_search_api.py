@@ -12,7 +12,7 @@ from api_data import decode, plotly_json
 from gradio_client.exceptions import AppError
 from PIL import Image
 
-from clip_core.data import CAPTION_PATTERNS, caption_for
+from clip_core.data import CAPTION_PATTERNS, ZH_CAPTION_PATTERNS, caption_for
 
 
 @pytest.fixture(scope="module")
@@ -120,8 +120,9 @@ def test_unknown_words_are_flagged_by_name(client):
 
 
 def test_refresh_fills_the_gallery_the_results_and_the_query_image(client, reference):
-    browse, items, figure, summary, query_image = client.predict(96, 0, "a small red circle", 5, 8,
-                                                                 api_name="/search_refresh")
+    query, browse, items, figure, summary, query_image = client.predict(96, 0, "a small red circle", 5, 8,
+                                                                        api_name="/search_refresh")
+    assert query == "a small red circle"  # an English session keeps the English default
     assert len(browse) == 96 and len(items) == 8
     assert "a small red circle" in summary
     batch = gallery(reference, 96, 0)
@@ -159,3 +160,35 @@ def test_bad_input_is_refused_with_a_clear_message(client, api_name, arguments, 
     assert message in str(error.value)
     items, _, _ = client.predict(96, 0, "a red circle", 3, api_name="/search_text")  # still serving
     assert len(items) == 3
+
+
+@torch.no_grad()
+def test_a_chinese_query_ranks_as_clip_core_does_and_results_speak_chinese(app_url, reference):
+    from gradio_client import Client
+
+    from clip_core import checkpoint
+    from lessons.session import BILINGUAL_CHECKPOINT
+
+    learner = Client(app_url, verbose=False, download_files=True)
+    learner.predict("zh", api_name="/start_session")  # a Chinese session starts on the bilingual model
+    query, _, items, _, summary, _ = learner.predict(96, 0, "a small red circle", 0, 6, api_name="/search_refresh")
+    assert query == "一个小的红色圆形" and "“一个小的红色圆形”" in summary
+    model = checkpoint.load(BILINGUAL_CHECKPOINT)
+    batch = gallery(reference, 96, 0)
+    scores = model.encode_image(batch.images) @ model.encode_text(model.tokenizer([query]))[0]  # [96]
+    expected = scores.topk(6)
+    shown = [re.match(r"^(\d+) · #(\d+) · cos (-?\d\.\d{3})\n(.+?)( ★ 留出组合)?$", item["caption"]).groups()
+             for item in items]
+    assert [int(index) for _, index, *_ in shown] == expected.indices.tolist()
+    np.testing.assert_allclose([float(cos) for _, _, cos, *_ in shown], expected.values.numpy(), atol=6e-4)
+    for _, index, _, caption, _ in shown:
+        assert caption == caption_for(batch.attributes.names(int(index)), ZH_CAPTION_PATTERNS[0][0], "zh")
+    assert caption_for(batch.attributes.names(int(shown[0][1])), ZH_CAPTION_PATTERNS[0][0], "zh").startswith(
+        "一个小的红色圆形")  # the best match is a small red circle
+    assert "<unk>" not in summary
+
+
+def test_the_english_model_flags_a_chinese_query(client):
+    _, _, summary = client.predict(96, 0, "一个小的红色圆形", 4, api_name="/search_text")
+    assert re.search(r"does not know.*一个小的红色圆形", summary)
+    assert "trained on English captions only" in summary and "toy CLIP, bilingual" in summary

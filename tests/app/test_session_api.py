@@ -56,9 +56,11 @@ def test_start_session_sets_the_language_of_this_session_only(app_url):
     learner, other = Client(app_url, verbose=False), Client(app_url, verbose=False)
     picker, lang, status = learner.predict("zh-CN", api_name="/start_session")
     assert lang == "zh" and status == ""
-    assert picker["value"] == "shipped"
-    assert [value for _, value in picker["choices"]] == ["shipped", "random", "pretrained"]
+    assert picker["value"] == "bilingual"  # a Chinese session starts on the model that reads Chinese
+    assert [value for _, value in picker["choices"]] == ["shipped", "bilingual", "random", "pretrained"]
     assert picker["choices"][0][0] == "玩具 CLIP（随附）"  # labels in the session's language
+    assert picker["choices"][1][0] == "玩具 CLIP，双语：英文 + 中文（随附）"
+    assert other.predict("en", api_name="/start_session")[0]["value"] == "shipped"
     assert "损失" in logits_z(learner)[1]
     assert "Loss" in logits_z(other)[1]
     assert learner.predict("en", api_name="/start_session")[1] == "en"
@@ -85,11 +87,15 @@ def test_pick_model_handler_rejects_a_model_the_session_does_not_have():
 
 def test_start_session_handler_loads_the_model_and_offers_trained_once_there_is_one(reference):
     session, picker, lang, status = app.start_session("zh-TW")
-    assert lang == "zh" and session.lang == "zh" and "shipped" in session.models and status == ""
-    assert [value for _, value in picker["choices"]] == ["shipped", "random", "pretrained"]
+    assert lang == "zh" and session.lang == "zh" and "bilingual" in session.models and status == ""
+    assert session.model_name == "bilingual" and session.world.caption_language == "mixed"
+    assert [value for _, value in picker["choices"]] == ["shipped", "bilingual", "random", "pretrained"]
     session.set_trained(reference.random, history=[])
     _, picker, _, _ = app.start_session("en", session)
-    assert [value for _, value in picker["choices"]] == ["shipped", "trained", "random", "pretrained"]
+    assert session.model_name == "bilingual"  # a language switch keeps the learner's model
+    assert [value for _, value in picker["choices"]] == ["shipped", "bilingual", "trained", "random", "pretrained"]
+    english, _, _, _ = app.start_session("en")
+    assert english.model_name == "shipped" and english.world.caption_language == "en"
     assert app.pick_model(session, "trained")[0].model_name == "trained"
 
 
@@ -141,3 +147,18 @@ def test_results_of_shared_models_are_computed_once_for_everyone():
     _, a, _, _ = search._gallery(first, 48, 5)
     _, b, _, reused = search._gallery(second, 48, 5)
     assert a is b and reused
+
+
+def test_the_bilingual_model_is_shared_read_only_and_reads_chinese():
+    import copy
+
+    from lessons.session import load_bilingual
+
+    chinese, english = Session(lang="zh", model_name="bilingual"), Session(model_name="bilingual")
+    assert chinese.model() is english.model() is load_bilingual()[0]  # one copy per process
+    assert not any(p.requires_grad for p in chinese.model().parameters())
+    assert copy.deepcopy(chinese).model() is chinese.model()
+    assert chinese.reads_chinese() and chinese.prompt_language() == "zh"
+    assert english.prompt_language() == "en"  # an English interface keeps English presets
+    on_english_model = Session(lang="zh")
+    assert not on_english_model.reads_chinese() and on_english_model.prompt_language() == "en"

@@ -264,9 +264,10 @@ def test_greedy_path_equals_greedy_template_selection(client, reference, ensembl
 
 
 def test_refresh_marks_held_out_pairs_and_starts_at_the_learned_temperature(client, reference):
-    pairs, log10_tau, preview, figure, text = client.predict(
+    class_set, classes, template_set, templates, pairs, log10_tau, preview, figure, text = client.predict(
         PAIRS_TEXT, CAPTION, "embedding", "test", "green ring", 0, None, None, 0.0, True, 5,
         api_name="/zeroshot_refresh")
+    assert (class_set, classes, template_set, templates) == ("colour_shape", PAIRS_TEXT, "caption", CAPTION)
     held = set(reference.world.classes("held_out"))
     labels = {value: label for label, value in pairs["choices"]}  # a gr.update of the choices
     assert labels.keys() == set(ALL_PAIRS)
@@ -285,6 +286,86 @@ def test_random_init_scores_at_chance_and_the_shipped_model_does_not(fresh_clien
     assert max(accuracies) < 12.0  # chance is 1/48 = 2.1 %
     shipped_best = float(re.search(r"Best single template: “[^”]+”\s*([\d.]+)", shipped.replace("**", "")).group(1))
     assert shipped_best > 80.0
+
+
+@pytest.fixture(scope="module")
+def bilingual(app_url) -> tuple:
+    """(a client whose session picked the bilingual model, that model read straight from its folder)."""
+    from gradio_client import Client
+
+    from clip_core import checkpoint
+    from lessons.session import BILINGUAL_CHECKPOINT
+
+    client = Client(app_url, verbose=False, download_files=True)
+    client.predict("en", api_name="/start_session")  # the picker offers the session's models from here on
+    client.predict("bilingual", api_name="/pick_model")
+    return client, checkpoint.load(BILINGUAL_CHECKPOINT)
+
+
+def test_chinese_class_names_and_templates_classify_as_clip_core_does(bilingual, reference):
+    client, model = bilingual
+    chinese_pairs = ShapesWorld(0).classes("colour_shape", "zh")
+    classes = client.predict("colour_shape_zh", api_name="/zeroshot_class_preset")
+    assert classes.split("、") == chinese_pairs
+    templates = client.predict("caption_zh", api_name="/zeroshot_template_preset").splitlines()
+    assert templates == template_sets("zh")["caption_zh"] == ["{}", "一张{}的照片"]
+    _, figure, text = classify_call(client, classes=classes, templates="\n".join(templates), pair="green ring")
+    probs = classify(model, model.tokenizer, picker_image(reference, "green ring", 0)[None], chinese_pairs,
+                     templates)[0]
+    top = probs.argsort(descending=True)[:5]
+    names, shown, colours = bars(figure)
+    assert names == [chinese_pairs[j] for j in top]
+    np.testing.assert_allclose(shown, probs[top].numpy(), atol=1e-5)
+    assert "Top prediction: 绿色圆环" in text and "✓ right" in text and "held-out pair" in text
+    assert "does not know" not in text and colours[0] == "#00c853"  # the truth is known in Chinese too
+
+    # compare: the table equals evaluate_templates with the Chinese names (Chinese commas split names too)
+    every_zh = list(dict.fromkeys(t for ts in template_sets("zh").values() for t in ts))
+    table, _, summary = client.predict("红色圆形，绿色圆环、蓝色十字", "\n".join(every_zh), 2,
+                                       api_name="/zeroshot_compare")
+    test = reference.world.test_set(2, "all")
+    truth = {"red circle": 0, "green ring": 1, "blue cross": 2}
+    keep = [i for i, pair in enumerate(test.attributes.pair_names()) if pair in truth]
+    labels = np.array([truth[test.attributes.pair_names()[i]] for i in keep])
+    rows = evaluate_templates(model, model.tokenizer, test.images[keep], labels, ["红色圆形", "绿色圆环", "蓝色十字"],
+                              every_zh)
+    assert [row[0] for row in unwrap(table)["data"]][: len(every_zh)] == every_zh
+    assert [row[1] for row in unwrap(table)["data"]] == [f"{100 * r['accuracy']:.1f}" for r in rows]
+    assert f"**Measured on {len(keep)} test images**" in summary
+
+
+def test_the_english_model_says_it_cannot_read_chinese_prompts(client):
+    _, figure, text = classify_call(client, classes="红色圆形、绿色圆环、蓝色十字", templates="一张{}的照片")
+    assert re.search(r"does not know.*一张红色圆形的照片", text)
+    assert "trained on English captions only" in text and "toy CLIP, bilingual" in text
+    assert "these class names as the same tokens" in text  # all three read <sot> <unk> <eot>
+    np.testing.assert_allclose(bars(figure)[1], [1 / 3] * 3, atol=1e-6)
+
+
+def test_a_chinese_session_starts_on_chinese_presets_and_follows_the_model(fresh_client):
+    fresh_client.predict("zh", api_name="/start_session")
+    every = "\n".join(EVERY_TEMPLATE)
+    rest = ("embedding", "test", "green ring", 0, None, None, 0.0, True, 5)  # after the classes and templates
+    class_set, classes, template_set, templates, pairs, _, _, _, text = fresh_client.predict(
+        PAIRS_TEXT, every, *rest, api_name="/zeroshot_refresh")
+    chinese_every = list(dict.fromkeys(t for ts in template_sets("zh").values() for t in ts))
+    assert (class_set, template_set) == ("colour_shape_zh", "all_zh")
+    assert classes.split("、") == ShapesWorld(0).classes("colour_shape", "zh")
+    assert templates.splitlines() == chinese_every
+    labels = {value: label for label, value in pairs["choices"]}
+    assert labels["green ring"] == "绿色圆环 ★" and labels["red circle"] == "红色圆形"
+    assert "最可能的类别：绿色圆环" in text and "✓ 正确" in text and "`<unk>`" not in text
+    # the English model: the untouched presets go back to English, and the read-out says why
+    fresh_client.predict("shipped", api_name="/pick_model")
+    class_set, classes, template_set, templates, *_, text = fresh_client.predict(classes, templates, *rest,
+                                                                               api_name="/zeroshot_refresh")
+    assert (class_set, classes, template_set, templates) == ("colour_shape", PAIRS_TEXT, "all", every)
+    assert "这个模型只读得懂英文" in text and "玩具 CLIP，双语" in text
+    # a list the learner edited stays as it is
+    fresh_client.predict("bilingual", api_name="/pick_model")
+    _, classes, _, templates, *_ = fresh_client.predict("red circle, 绿色圆环", "a {}\n一张{}的照片", *rest,
+                                                        api_name="/zeroshot_refresh")
+    assert (classes, templates) == ("red circle, 绿色圆环", "a {}\n一张{}的照片")
 
 
 BAD = [
