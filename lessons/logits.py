@@ -156,7 +156,8 @@ def render(session, n, seed, log10_tau, learned, view, shuffle, compare):
     labels = _labels(lang)
     data = compute(session, n, seed, log10_tau, bool(learned), bool(shuffle))
     model_label = ("pretrained CLIP " + session.model().config.name if session.is_pretrained else
-                   {"shipped": "toy CLIP (shipped)", "trained": "my trained model", "random": "random init"}[
+                   {"shipped": "toy CLIP (shipped)", "bilingual": "toy CLIP (shipped, bilingual)",
+                    "trained": "my trained model", "random": "random init"}[
                        session.model_name if session.model_name in session.models else "shipped"])
     main = logits_figure(data, view, labels)
     if compare:
@@ -197,7 +198,7 @@ def build(ctx) -> None:
     with gr.Row(equal_height=False):
         with gr.Column(scale=1, min_width=280):
             n = ui.Slider(N_MIN, N_MAX, value=8, step=1, label=t("logits.n"))
-            with gr.Row():
+            with gr.Row(elem_classes=["advanced"]):
                 seed = ui.Number(value=0, precision=0, minimum=0, label=t("logits.seed"), scale=2)
                 new_batch = gr.Button(t("logits.new_batch"), scale=1, size="sm")
             log_tau = ui.Slider(LOG_TAU_MIN, LOG_TAU_MAX, value=-1.15, step=0.01, label=t("logits.log_tau"))
@@ -206,14 +207,14 @@ def build(ctx) -> None:
                             label=t("logits.view"))
             shuffle = gr.Checkbox(value=False, label=t("logits.shuffle"))
             compare = gr.Checkbox(value=False, label=t("logits.compare"))
-            export = gr.Button(t("common.export_png"), size="sm")
+            export = gr.Button(t("common.export_png"), size="sm", elem_classes=["advanced"])
             png = gr.File(label=t("common.png_file"), visible=False)
         with gr.Column(scale=3):
             summary = gr.Markdown()
             with gr.Row():
                 main = gr.Plot(show_label=False)
                 side = gr.Plot(show_label=False, visible=False)
-    with gr.Accordion(t("logits.code"), open=False):
+    with gr.Accordion(t("logits.code"), open=False, elem_classes=["advanced"]):
         code = gr.Code(language="python", interactive=False)
     body.render()
 
@@ -238,3 +239,5 @@ def build(ctx) -> None:
 
     ctx.refresh(lambda s, *v: on_load(s, *v)[1:], inputs[1:], [log_tau, main, side, summary, code],
                 api_name="logits_refresh")
+    ctx.shareable(LESSON_ID, {"n": n, "seed": seed, "log_tau": log_tau, "learned": learned, "view": view,
+                              "shuffle": shuffle, "compare": compare}, redraw=(render, inputs, outputs))

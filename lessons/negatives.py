@@ -23,7 +23,7 @@ from clip_core.data import POSITIONS, SIZES, Batch
 from clip_core.loss import clip_loss
 from clip_core.train import batch_size_sweep
 
-from . import limits, ui
+from . import limits, quiz, ui
 from .figures_negatives import budget_sweep_figure, chance_loss_figure
 from .negatives_strings import STRINGS
 from .session import SHARED_RESULTS, ensure
@@ -274,6 +274,7 @@ def build(ctx) -> None:
             chance_text = gr.Markdown(elem_id="negatives-chance-readout")
         with gr.Column(scale=2):
             chance_plot = gr.Plot(show_label=False, elem_id="negatives-chance")
+    quiz.checkpoint(ctx, "double_n", [n])
 
     gr.Markdown(t("negatives.sweep_heading"))
     with gr.Row(equal_height=False):
@@ -287,7 +288,7 @@ def build(ctx) -> None:
                                            label=t("negatives.batches"), elem_id="negatives-batches")
             budget = ui.Slider(BUDGET_MIN, BUDGET_MAX, value=DEFAULT_BUDGET, step=BUDGET_STEP,
                                label=t("negatives.budget"), elem_id="negatives-budget")
-            seed = ui.Number(value=0, precision=0, minimum=0, label=t("negatives.seed"))
+            seed = ui.Number(value=0, precision=0, minimum=0, label=t("negatives.seed"), elem_classes=["advanced"])
         with gr.Column(scale=3):
             sweep_plot = gr.Plot(show_label=False, elem_id="negatives-sweep")
     sweep_text = gr.Markdown(elem_id="negatives-readout")
@@ -309,3 +310,5 @@ def build(ctx) -> None:
     stop_button.click(stop, [ctx.session], [ctx.session], api_name="negatives_stop", queue=False)
     ctx.refresh(refresh, [n], [chance_plot, chance_text, status, sweep_plot, sweep_text], api_name="negatives_refresh",
                 on_model_change=False)
+    ctx.shareable(LESSON_ID, {"n": n, "budget": budget, "batches": batch_sizes, "seed": seed},
+                  redraw=(ui.keep_session(chance_view), [ctx.session, n], [ctx.session, chance_plot, chance_text]))

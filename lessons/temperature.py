@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import gradio as gr
 import numpy as np
 
-from . import ui
+from . import quiz, ui
 from .compute import N_MIN, demo_batch, embed_batch
 from .figures import COLORS, scale_trajectory_figure, temperature_bars_figure, temperature_curves_figure, thumbnail_uri
 from .session import ensure
@@ -353,8 +353,8 @@ def build(ctx) -> None:
             n = ui.Slider(N_MIN, N_MAX, value=8, step=1, label=t("temperature.n"))
             # the static maximum admits every row of the largest batch (API calls); the page narrows it to n - 1
             row = ui.Slider(0, N_MAX - 1, value=0, step=1, label=t("temperature.row"))
-            seed = ui.Number(value=0, precision=0, minimum=0, label=t("temperature.seed"))
-            new_batch = gr.Button(t("temperature.new_batch"), size="sm")
+            seed = ui.Number(value=0, precision=0, minimum=0, label=t("temperature.seed"), elem_classes=["advanced"])
+            new_batch = gr.Button(t("temperature.new_batch"), size="sm", elem_classes=["advanced"])
         with gr.Column(scale=3):
             with gr.Row(equal_height=False):
                 card = gr.HTML(min_width=240, scale=2)
@@ -363,6 +363,7 @@ def build(ctx) -> None:
             table = gr.Markdown()
     curves = gr.Plot(show_label=False)
     trajectory_plot = gr.Plot(show_label=False)
+    quiz.checkpoint(ctx, "cold_softmax", [n, seed, row, log_scale])
     body.render()
 
     inputs = [ctx.session, n, seed, row, log_scale]
@@ -378,3 +379,4 @@ def build(ctx) -> None:
         render, inputs, outputs, api_visibility="private", show_progress="hidden")
     ctx.refresh(refresh, inputs[1:], [log_scale, row, bars, curves, table, readout, card, trajectory_plot],
                 api_name="temperature_refresh")
+    ctx.shareable(LESSON_ID, {"n": n, "seed": seed, "log_scale": log_scale}, redraw=(render, inputs, outputs))

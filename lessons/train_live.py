@@ -420,14 +420,14 @@ def build(ctx) -> None:
             with gr.Row():
                 learn_temperature = gr.Checkbox(value=True, label=t("train.learn_temperature"))
                 init_temperature = ui.Number(value=0.07, minimum=0.01, maximum=2.0, label=t("train.init_temperature"))
-            seed = ui.Number(value=0, precision=0, minimum=0, label=t("train.seed"))
+            seed = ui.Number(value=0, precision=0, minimum=0, label=t("train.seed"), elem_classes=["advanced"])
         with gr.Column(scale=3):
             status = gr.HTML(elem_id="train-progress")
             curves = gr.Plot(show_label=False, elem_id="train-curves")
     with gr.Row():
         probe = gr.Plot(show_label=False, elem_id="train-probe")
         emap = gr.Plot(show_label=False, elem_id="train-map")
-    with gr.Accordion(t("train.files"), open=False):
+    with gr.Accordion(t("train.files"), open=False, elem_classes=["advanced"]):
         with gr.Row():
             download_button = gr.Button(t("train.download"), size="sm")
             model_file = gr.File(label=t("train.model_file"), visible=False)
@@ -467,3 +467,6 @@ def build(ctx) -> None:
         ctx.model_changed_by(event)
     ctx.refresh(lambda session: views(session, session.training)[:4], [], [status, curves, probe, emap],
                 on_model_change=False)
+    ctx.shareable(LESSON_ID, {"preset": preset, "encoder": image_encoder, "embed_dim": embed_dim, "batch": batch_size,
+                              "lr": lr, "steps": steps, "learn_t": learn_temperature, "init_t": init_temperature,
+                              "seed": seed})
