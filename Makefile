@@ -50,8 +50,12 @@ bench-load: $(STAMP)
 	$(BIN)/python bench/load.py
 
 # Re-create the shipped checkpoint with the project's own training command (seed recorded in it)
+# every shipped checkpoint, re-created with the project's own trainer
 checkpoint: $(STAMP)
 	$(BIN)/python -m clip_core.train --preset default --out assets/toy_clip
+	$(BIN)/python -m clip_core.train --preset default --captions mixed --out assets/toy_clip_bilingual
+	$(BIN)/python -m clip_core.train --preset relations --out assets/toy_clip_relations
+	$(BIN)/python -m clip_core.train --preset relations --hard-negatives --out assets/toy_clip_relations_negclip
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

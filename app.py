@@ -27,9 +27,8 @@ from lessons import (  # noqa: E402
     pretrained_note,
     tr,
 )
-from lessons.session import Session, ensure  # noqa: E402
-
-ASSETS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "assets")
+from lessons import share as share_links  # noqa: E402
+from lessons.session import ASSETS, Session, ensure  # noqa: E402
 
 # The interface language comes from ?lang=, else the learner's last choice, else the browser.
 # Gradio's front end reads navigator.language once, while it starts, so this script must run
@@ -92,8 +91,7 @@ SWITCH_JS = """(choice) => {
 
 
 def _css() -> str:
-    with open(os.path.join(ASSETS, "style.css"), encoding="utf-8") as f:
-        return f.read()
+    return (ASSETS / "style.css").read_text(encoding="utf-8")
 
 
 def start_session(lang: str, session: Session | None = None, pretrained: str | None = None):
@@ -143,9 +141,10 @@ def pretrained_source(cli_value: str | None = None) -> str:
 I18N = gr.I18n(**{"en": all_strings()["en"], "zh": all_strings()["zh"], "zh-CN": all_strings()["zh"]})
 
 
-def build_app(pretrained: str | None = None) -> gr.Blocks:
+def build_app(pretrained: str | None = None, teacher: bool = False) -> gr.Blocks:
     """The app; `pretrained` is what the picker's pretrained CLIP loads (hub id or folder;
-    default: $CLIP_LAB_PRETRAINED, else openai/clip-vit-base-patch32)."""
+    default: $CLIP_LAB_PRETRAINED, else openai/clip-vit-base-patch32). `teacher`: every page opens
+    in teacher mode (large type, advanced controls hidden) unless its link says ?teacher=0."""
     t = I18N
     # files the app hands to Gradio (PNG exports, model downloads, uploads) leave its cache after a day
     with gr.Blocks(title="CLIP Lab", delete_cache=(3600, 86400)) as demo:
@@ -157,23 +156,34 @@ def build_app(pretrained: str | None = None) -> gr.Blocks:
                                        value="shipped", label=t("app.model"), scale=2, elem_id="model-picker")
             language = gr.Radio([("English", "en"), ("中文", "zh")], value="en", label=t("app.language"),
                                  scale=1, elem_id="language")
+            copy_link = gr.Button(t("share.copy"), size="sm", scale=0, min_width=130, elem_id="copy-link")
+        link_box = gr.Textbox(label=t("share.link"), visible=False, interactive=False, buttons=["copy"],
+                              elem_id="share-link")
+        link_notice = gr.Markdown("", elem_id="share-notice")
         status = gr.Markdown("", elem_id="model-status")
         ctx = LessonContext(session=session, model_picker=model_picker, i18n=t)
-        with gr.Tabs(elem_id="lessons"):
+        with gr.Tabs(elem_id="lessons") as tabs:
             for lesson in LESSONS:
                 _lesson_tab(lesson, ctx)
             with gr.Tab(t(f"{BEYOND_ID}.tab"), id=BEYOND_ID, elem_id=f"tab-{BEYOND_ID}"):
                 gr.Markdown(t(f"{BEYOND_ID}.lead"), elem_classes=["lesson-lead"])
-                with gr.Tabs(elem_id="beyond-lessons"):
+                with gr.Tabs(elem_id="beyond-lessons") as beyond_tabs:
                     for lesson in BEYOND:
                         _lesson_tab(lesson, ctx)
 
-        lang_box = gr.Textbox(visible=False)
+        lang_box, query = gr.Textbox(visible=False), gr.Textbox(visible=False)
+        demo.load(None, None, query, js=share_links.QUERY_JS)  # the page's own link, before anything reads it
+        demo.load(None, js=share_links.teacher_js(teacher))
         loaded = demo.load(lambda lang, state: start_session(lang, state, pretrained), [lang_box, session],
                            [session, model_picker, language, status], js=LANG_JS, api_name="start_session")
-        for hook in ctx.on_load:
-            loaded.then(_session_first(hook.fn), [session, *hook.inputs], hook.outputs,
-                        api_name=hook.api_name, api_visibility="public" if hook.api_name else "private")
+        hook_events = [(hook.outputs, loaded.then(_session_first(hook.fn), [session, *hook.inputs], hook.outputs,
+                                                  api_name=hook.api_name,
+                                                  api_visibility="public" if hook.api_name else "private"))
+                       for hook in ctx.on_load]
+        share_links.connect(ctx.shared, query=query, session=session, loaded=loaded, hook_events=hook_events, tabs=tabs,
+                      beyond_tabs=beyond_tabs, notice=link_notice, copy_button=copy_link, link_box=link_box,
+                      language=language, top_ids=[lesson.LESSON_ID for lesson in LESSONS], beyond_id=BEYOND_ID,
+                      beyond_ids=[lesson.LESSON_ID for lesson in BEYOND])
         changed = model_picker.input(pick_model, [session, model_picker], [session, model_picker, status],
                                      api_name="pick_model", show_progress_on=[status])
         for event in [changed, *ctx.model_change_events]:
@@ -208,9 +218,9 @@ def _session_first(fn):
 
 
 def serve(host: str = "127.0.0.1", port: int | None = 7860, share: bool = False, pretrained: str | None = None,
-          **launch_kwargs) -> gr.Blocks:
+          teacher: bool = False, **launch_kwargs) -> gr.Blocks:
     """Build and launch the app; tests pass prevent_thread_lock=True and a free port."""
-    demo = build_app(pretrained)
+    demo = build_app(pretrained, teacher=teacher)
     demo.queue(default_concurrency_limit=4)
     from lessons.limits import LIMITS
 
@@ -222,12 +232,22 @@ def serve(host: str = "127.0.0.1", port: int | None = 7860, share: bool = False,
     return demo
 
 
+TRUE = ("1", "true", "yes", "on")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Serve CLIP Lab, an interactive lesson on CLIP.")
-    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
-    parser.add_argument("--port", type=int, default=7860, help="port (default 7860)")
+    # Hugging Face Spaces and the Docker image set GRADIO_SERVER_NAME=0.0.0.0; otherwise only this machine
+    parser.add_argument("--host", default=os.environ.get("GRADIO_SERVER_NAME") or "127.0.0.1",
+                        help="address to bind (default $GRADIO_SERVER_NAME, else 127.0.0.1: this machine only)")
+    parser.add_argument("--port", type=int, default=os.environ.get("GRADIO_SERVER_PORT") or "7860",
+                        help="port (default $GRADIO_SERVER_PORT, else 7860)")
     parser.add_argument("--share", action="store_true",
                         help="also open a public gradio.live link (needs internet; anyone with the link can use it)")
+    parser.add_argument("--teacher", action="store_true",
+                        default=os.environ.get("CLIP_LAB_TEACHER", "").lower() in TRUE,
+                        help="teacher mode for a projector: large type, advanced controls hidden (default "
+                             "$CLIP_LAB_TEACHER; one page can ask for it with ?teacher=1 or opt out with ?teacher=0)")
     parser.add_argument("--pretrained", metavar="PATH_OR_ID",
                         help="the pretrained CLIP the model picker offers: a local folder (python -m "
                              "clip_core.pretrained --save FOLDER writes one) or a hub id; default "
@@ -236,7 +256,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.share:
         print("Warning: --share publishes this app at a public gradio.live address: anyone with the link can use it "
               "and run training on this machine. Leave it off for a classroom on one network (use --host instead).")
-    serve(args.host, args.port, args.share, pretrained=args.pretrained)
+    serve(args.host, args.port, args.share, pretrained=args.pretrained, teacher=args.teacher)
 
 
 if __name__ == "__main__":

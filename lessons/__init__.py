@@ -14,6 +14,10 @@ from dataclasses import dataclass, field
 import gradio as gr
 
 from . import (
+    artdirector,
+    bagofwords,
+    crosslingual,
+    localize,
     logit,
     logits,
     mistakes,
@@ -28,10 +32,14 @@ from . import (
     zeroshot,
 )
 from .photos_strings import NOTES
+from .quiz_strings import STRINGS as QUIZ_STRINGS
+from .share import STRINGS as SHARE_STRINGS
+from .share import Shared
 from .text import lesson_text
 
 LESSONS = [overview, toy_world, logits, temperature, train_live, zeroshot, search, logit]  # one tab each
-BEYOND = [photos, mistakes, negatives, siglip]  # the last tab, "Beyond the basics", holds these as tabs of their own
+# the last tab, "Beyond the basics", holds these as tabs of their own
+BEYOND = [photos, mistakes, negatives, siglip, crosslingual, localize, artdirector, bagofwords]
 ALL_LESSONS = LESSONS + BEYOND
 BEYOND_ID = "beyond"
 
@@ -40,6 +48,7 @@ COMMON_STRINGS = {
         "app.title": "CLIP Lab",
         "app.model": "Model used by every lesson",
         "app.model.shipped": "toy CLIP (shipped)",
+        "app.model.bilingual": "toy CLIP, bilingual: English + 中文 (shipped)",
         "app.model.trained": "my trained model (this session)",
         "app.model.random": "random init",
         "app.model.pretrained": "pretrained CLIP",
@@ -51,6 +60,14 @@ COMMON_STRINGS = {
                              "embeddings, learned scale exp(t) = {scale:.1f}. Its weights are shared by everyone "
                              "on this server and never trained here."),
         "app.model.failed": "**The pretrained CLIP is not available.** {error}",
+        "bilingual_note.toy_world": ("The header's model is the **bilingual** toy CLIP: samples drawn for it have "
+                                     "captions in English or Chinese at random, as in its training."),
+        "bilingual_note.logits": ("With the **bilingual** toy CLIP, the batch's captions are English or Chinese at "
+                                  "random, as in its training. *Beyond the basics › Two languages* puts the two "
+                                  "languages face to face."),
+        "bilingual_note.train": ("The header's model is the **bilingual** toy CLIP: a new run trains on its kind "
+                                 "of captions, each English or Chinese at random (pick the English one for English "
+                                 "only)."),
         "app.language": "Language",
         "beyond.tab": "9 · Beyond the basics",
         "beyond.lead": ("The same CLIP, pushed further: a real pretrained CLIP on your own pictures, and experiments "
@@ -62,6 +79,7 @@ COMMON_STRINGS = {
         "app.title": "CLIP 实验室",
         "app.model": "所有课程使用的模型",
         "app.model.shipped": "玩具 CLIP（随附）",
+        "app.model.bilingual": "玩具 CLIP，双语：英文 + 中文（随附）",
         "app.model.trained": "我训练的模型（本次会话）",
         "app.model.random": "随机初始化",
         "app.model.pretrained": "预训练 CLIP",
@@ -72,6 +90,12 @@ COMMON_STRINGS = {
         "app.model.loaded": ("**预训练 CLIP** `{name}`：{params} 个参数，图片 {size} 像素，嵌入 {dim} 维，"
                              "学到的缩放 exp(t) = {scale:.1f}。这份权重由本服务器上的所有人共用，在这里只看不训练。"),
         "app.model.failed": "**预训练 CLIP 不可用。** {error}",
+        "bilingual_note.toy_world": ("页首选的是 **双语** 玩具 CLIP，所以这里的样本和它训练时一样："
+                                     "每条描述随机是英文或中文。"),
+        "bilingual_note.logits": ("用 **双语** 玩具 CLIP 时，批次里的描述和它训练时一样，随机是英文或中文。"
+                                  "*进阶 › 中英互通* 把两种语言放在一起对比。"),
+        "bilingual_note.train": ("页首选的是 **双语** 玩具 CLIP：新的训练也用这种描述，每条随机是英文或中文"
+                                 "（只想用英文，请选英文模型）。"),
         "app.language": "语言",
         "beyond.tab": "9 · 进阶",
         "beyond.lead": ("同一个 CLIP，再往前走一步：在你自己的图片上使用真实的预训练 CLIP，以及一组实验，"
@@ -84,7 +108,8 @@ COMMON_STRINGS = {
 
 def all_strings() -> dict[str, dict[str, str]]:
     """UI strings of the shell and every lesson, per language (for gr.I18n)."""
-    merged: dict[str, dict[str, str]] = {lang: {**COMMON_STRINGS[lang], **NOTES[lang]} for lang in ("en", "zh")}
+    merged: dict[str, dict[str, str]] = {lang: {**COMMON_STRINGS[lang], **NOTES[lang], **SHARE_STRINGS[lang],
+                                                **QUIZ_STRINGS[lang]} for lang in ("en", "zh")}
     for lesson in ALL_LESSONS:
         for lang in merged:
             merged[lang].update(lesson.STRINGS.get(lang, lesson.STRINGS["en"]))
@@ -161,11 +186,15 @@ def short_name(source: str) -> str:
 
 def pretrained_note(session, lesson_id: str) -> str:
     """A lesson's note on what the picked model means for it ("" when there is nothing to say):
-    toy-only lessons say so when the pretrained CLIP is picked; the photos tab warns about toy models."""
+    toy-only lessons say so when the pretrained CLIP is picked; the photos tab warns about toy models;
+    lessons that show training captions say that the bilingual model's are English or Chinese."""
     if session is None:
         return ""
     if lesson_id == "photos":
         return "" if session.is_pretrained else tr(session.lang, "photos.toy_note")
+    if session.model_name == "bilingual":
+        key = f"bilingual_note.{lesson_id}"
+        return tr(session.lang, key) if key in all_strings()["en"] else ""
     if not session.is_pretrained:
         return ""
     key = f"pretrained_note.{lesson_id}"
@@ -193,6 +222,7 @@ class LessonContext:
     on_load: list[Hook] = field(default_factory=list)
     on_model_change: list[Hook] = field(default_factory=list)
     model_change_events: list = field(default_factory=list)
+    shared: dict[str, Shared] = field(default_factory=dict)  # lesson id -> its settings in shareable links
 
     def picker_update(self, session) -> dict:
         return picker_update(session, self.i18n)
@@ -207,6 +237,12 @@ class LessonContext:
         self.on_load.append(Hook(fn, inputs, outputs, api_name))
         if on_model_change:
             self.on_model_change.append(Hook(fn, inputs, outputs, None))
+
+    def shareable(self, lesson_id: str, fields: dict, redraw: tuple | None = None) -> None:
+        """Put a lesson's key settings in shareable links (lessons.share): URL key -> control. A link
+        puts its values into the controls on page load, then runs `redraw = (fn, inputs, outputs)`
+        (usually the lesson's own render event) with them."""
+        self.shared[lesson_id] = Shared(lesson_id, fields, redraw)
 
     def prose(self, lesson_id: str) -> tuple[gr.Markdown, gr.Markdown]:
         """The lesson's lead (rendered here, above the controls) and its body (created unrendered:

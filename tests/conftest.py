@@ -15,6 +15,13 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+# Gradio's file cache is /tmp/gradio by default, shared by every Gradio process on the machine: a
+# server that shuts down (another test run, the wheel test's server) deletes files this one still
+# serves (the browser then gets 403s). Each test run gets a cache of its own.
+if "GRADIO_TEMP_DIR" not in os.environ:
+    import tempfile
+
+    os.environ["GRADIO_TEMP_DIR"] = tempfile.mkdtemp(prefix="clip-lab-gradio-")
 
 import shutil  # noqa: E402
 import socket  # noqa: E402

@@ -21,6 +21,12 @@ TESTED = {
     "/mistakes_start", "/mistakes_stop", "/mistakes_view", "/mistakes_preset", "/mistakes_refresh",
     "/negatives_chance", "/negatives_start", "/negatives_stop", "/negatives_refresh",
     "/siglip_start", "/siglip_stop", "/siglip_compare", "/siglip_refresh",
+    "/artdirector_run", "/artdirector_stop", "/artdirector_recipe", "/artdirector_preview", "/artdirector_refresh",
+    "/localize_show", "/localize_measure", "/localize_refresh",
+    "/crosslingual_render", "/crosslingual_refresh", "/crosslingual_compare",
+    "/bagofwords_show", "/bagofwords_refresh",
+    "/open_link", "/share_link", "/logits_restore", "/temperature_restore", "/train_restore", "/zeroshot_restore",
+    "/negatives_restore", "/quiz_double_n", "/quiz_cold_softmax", "/quiz_held_out",
 }
 
 

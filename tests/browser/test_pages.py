@@ -35,6 +35,10 @@ MAIN_FIGURE = {  # what each tab must show once it is opened
     "mistakes": "#mistakes-curves .js-plotly-plot",
     "negatives": "#negatives-chance .js-plotly-plot",
     "siglip": "#siglip-curves .js-plotly-plot",
+    "crosslingual": "#crosslingual-matrix .js-plotly-plot",
+    "artdirector": "#artdirector-curve .js-plotly-plot",
+    "localize": "#localize-map .js-plotly-plot",
+    "bagofwords": "#bagofwords-benchmark .js-plotly-plot",
 }
 CJK = re.compile(r"[\u4e00-\u9fff]")
 TIMEOUT = 20_000  # ms
