@@ -33,7 +33,7 @@ run: $(STAMP)
 	$(BIN)/python app.py $(ARGS)
 
 test: $(STAMP) browser-deps
-	HF_HUB_OFFLINE=1 HF_HUB_DISABLE_PROGRESS_BARS=1 $(BIN)/python -m pytest -q
+	HF_HUB_OFFLINE=1 HF_HUB_DISABLE_PROGRESS_BARS=1 $(BIN)/python -m pytest -q --durations=15
 
 test-core: $(STAMP)
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q tests/core

@@ -39,7 +39,7 @@ from .text import lesson_text
 
 LESSONS = [overview, toy_world, logits, temperature, train_live, zeroshot, search, logit]  # one tab each
 # the last tab, "Beyond the basics", holds these as tabs of their own
-BEYOND = [photos, mistakes, negatives, siglip, crosslingual, localize, artdirector, bagofwords]
+BEYOND = [photos, mistakes, negatives, siglip, artdirector, localize, bagofwords, crosslingual]
 ALL_LESSONS = LESSONS + BEYOND
 BEYOND_ID = "beyond"
 

@@ -59,6 +59,9 @@ def test_copy_link_opens_the_same_view_in_a_fresh_page(page, app_url, console_er
 
 
 FONT_SIZE = "s => parseFloat(getComputedStyle(document.querySelector(s)).fontSize)"
+# Gradio moves tabs that do not fit the bar into a "..." menu (shown only when it holds some)
+TABS_IN_MENU = ("() => [...document.querySelectorAll('.overflow-menu')]"
+                ".filter(m => !m.classList.contains('hide') && m.offsetParent !== null).length")
 HIDDEN = "s => [...document.querySelectorAll(s)].map(e => e.offsetParent === null)"
 
 
@@ -84,6 +87,7 @@ def test_teacher_mode_enlarges_type_and_hides_advanced_controls(page, app_url, c
         assert page.evaluate(FONT_SIZE, "#tab-temperature label span") >= 1.2 * normal_label
     page.screenshot(path=screenshots_dir / f"{lang}-teacher-temperature.png")
     assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+    assert page.evaluate(TABS_IN_MENU) == 0, "larger type pushed lessons into the tab bar's '...' menu"
 
     page.locator("#quiz-cold_softmax-choice label").nth(1).click()
     page.click("#quiz-cold_softmax-reveal")

@@ -42,6 +42,9 @@ MAIN_FIGURE = {  # what each tab must show once it is opened
 }
 CJK = re.compile(r"[\u4e00-\u9fff]")
 TIMEOUT = 20_000  # ms
+# Gradio moves tabs that do not fit the bar into a "..." menu (shown only when it holds some)
+TABS_IN_MENU = ("() => [...document.querySelectorAll('.overflow-menu')]"
+                ".filter(m => !m.classList.contains('hide') && m.offsetParent !== null).length")
 
 PLOT_DATA = """(selector) => {
   const gd = document.querySelector(selector);
@@ -116,6 +119,7 @@ def test_every_tab_renders_cleanly_and_is_photographed(page, app_url, console_er
         assert bool(CJK.search(lead)) == (lang == "zh"), lead
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 1280, f"{lesson_id}: the page scrolls sideways ({width} px wide)"
+        assert page.evaluate(TABS_IN_MENU) == 0, f"{lesson_id}: some tabs do not fit the bar (they are in '...')"
         page.evaluate("window.scrollTo(0, 0)")
         page.screenshot(path=screenshots_dir / f"{lang}-{index}-{lesson_id}.png")
     assert not console_errors, "\n".join(console_errors)
