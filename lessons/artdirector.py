@@ -395,7 +395,8 @@ def build(ctx) -> None:
                 lr = ui.Number(value=recipe["lr"], minimum=BOUNDS["lr"][0], maximum=BOUNDS["lr"][1],
                                label=t("artdirector.lr"), min_width=90, elem_id="artdirector-lr")
                 seed = ui.Number(value=0, precision=0, minimum=0, maximum=BOUNDS["seed"][1],
-                                 label=t("artdirector.seed"), min_width=80, elem_id="artdirector-seed")
+                                 label=t("artdirector.seed"), min_width=80, elem_id="artdirector-seed",
+                                 elem_classes=["advanced"])
             jitter = ui.Slider(*BOUNDS["jitter"], value=recipe["jitter"], step=1, label=t("artdirector.jitter"),
                                elem_id="artdirector-jitter")
             copies = ui.Slider(*BOUNDS["copies"], value=recipe["copies"], step=1, label=t("artdirector.copies"),

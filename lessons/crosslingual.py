@@ -178,7 +178,7 @@ def build(ctx) -> None:
                              label=t("crosslingual.model"), elem_id="crosslingual-model")
             n = ui.Slider(N_MIN, N_MAX, value=N_DEFAULT, step=1, label=t("crosslingual.n"), elem_id="crosslingual-n")
             seed = ui.Number(value=0, precision=0, minimum=0, maximum=SEED_MAX, label=t("crosslingual.seed"),
-                             elem_id="crosslingual-seed")
+                             elem_id="crosslingual-seed", elem_classes=["advanced"])
             new = gr.Button(t("crosslingual.new"), variant="primary", size="sm", elem_id="crosslingual-new")
             show_images = gr.Checkbox(value=True, label=t("crosslingual.show_images"))
         with gr.Column(scale=3, min_width=480):

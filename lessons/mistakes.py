@@ -396,7 +396,7 @@ def build(ctx) -> None:
                                   minimum=1, maximum=limits.LIMITS.max_steps, label=t("mistakes.steps"),
                                   min_width=100).limited_by("max_steps")
                 seed = ui.Number(value=0, precision=0, minimum=0, maximum=MAX_SEED, label=t("mistakes.seed"),
-                                 min_width=100)
+                                 min_width=100, elem_classes=["advanced"])
             with gr.Row():
                 start_button = gr.Button(t("mistakes.start"), variant="primary", min_width=100,
                                          elem_id="mistakes-start")

@@ -379,7 +379,8 @@ def build(ctx) -> None:
                                   min_width=100).limited_by("max_steps")
                 lr = ui.Number(value=DEFAULTS["lr"], minimum=BOUNDS["lr"][0], maximum=BOUNDS["lr"][1],
                                label=t("siglip.lr"), min_width=100)
-            seed = ui.Number(value=DEFAULTS["seed"], precision=0, minimum=0, label=t("siglip.seed"))
+            seed = ui.Number(value=DEFAULTS["seed"], precision=0, minimum=0, label=t("siglip.seed"),
+                             elem_classes=["advanced"])
         with gr.Column(scale=3):
             curves_plot = gr.Plot(show_label=False, elem_id="siglip-curves")
 
