@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 import gradio as gr
 import numpy as np
@@ -34,10 +33,10 @@ from clip_core.scenes import RelationWorld
 from . import ui
 from .figures_localize import hit_rate_figure, similarity_map_figure
 from .localize_strings import STRINGS
-from .session import SHARED_MODELS, SHARED_RESULTS, ensure, load_checkpoint_shared
+from .session import ASSETS, SHARED_MODELS, SHARED_RESULTS, ensure, load_checkpoint_shared
 
 LESSON_ID = "localize"
-RELATIONS_CHECKPOINT = Path(__file__).resolve().parent.parent / "assets" / "toy_clip_relations"
+RELATIONS_CHECKPOINT = ASSETS / "toy_clip_relations"  # in a wheel, assets/ installs as clip_lab_assets
 MODEL_CHOICES = ("relations", "header")
 SCENES = 128  # two-object test scenes: the slider's pictures and the hit-rate measurement (256 queries)
 MAX_QUERY = 120  # characters; the toy text tower reads 16 tokens anyway

@@ -84,9 +84,13 @@ def _environment() -> dict:
 
 LOCATE = """
 import json, app, clip_core, lessons.session as session, lessons.text as text
+import lessons.bagofwords as bagofwords, lessons.localize as localize
 print(json.dumps({"app": app.__file__, "clip_core": clip_core.__file__, "text": str(text.TEXT_DIR),
-                  "assets": str(session.ASSETS), "checkpoint": str(session.SHIPPED_CHECKPOINT)}))
+                  "assets": str(session.ASSETS), "checkpoint": str(session.SHIPPED_CHECKPOINT),
+                  "bilingual": str(session.BILINGUAL_CHECKPOINT), "localize": str(localize.RELATIONS_CHECKPOINT),
+                  **{"bagofwords_" + k: str(v) for k, v in bagofwords.CHECKPOINTS.items()}}))
 """
+CHECKPOINT_KEYS = ("checkpoint", "bilingual", "localize", "bagofwords_relations", "bagofwords_negclip")
 
 
 def _wait_for_page(url: str, server: subprocess.Popen, log: Path) -> None:
@@ -165,6 +169,8 @@ def test_the_installed_app_finds_its_code_and_data_in_the_venv(installed):
     for name, path in installed.located.items():
         assert Path(path).resolve().is_relative_to(site), f"{name} came from {path}, not from the installed wheel"
     assert Path(installed.located["assets"]).name == "clip_lab_assets"
+    for key in CHECKPOINT_KEYS:  # every checkpoint a lesson loads is in the wheel where the lesson looks
+        assert (Path(installed.located[key]) / "model.safetensors").is_file(), key
     assert not any(Path(path).resolve().is_relative_to(ROOT) for path in installed.located.values())
 
 
