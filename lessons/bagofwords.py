@@ -188,3 +188,5 @@ def build(ctx) -> None:
           [ctx.session, picture, bars, scene_readout], api_name="bagofwords_show", trigger_mode="always_last")
     ctx.refresh(refresh, [scene, caption], [picture, bars, scene_readout, bench, bench_readout],
                 api_name="bagofwords_refresh", on_model_change=False)
+    ctx.shareable(LESSON_ID, {"scene": scene, "caption": caption},
+                  redraw=(show, [ctx.session, scene, caption], [ctx.session, picture, bars, scene_readout]))

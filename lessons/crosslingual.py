@@ -204,3 +204,5 @@ def build(ctx) -> None:
         ui.keep_session(pair_views), inputs, outputs, api_visibility="private")
     ctx.refresh(pair_views, inputs[1:], outputs[1:], api_name="crosslingual_refresh", on_model_change=False)
     ctx.refresh(comparison_views, [], [bars, compare_readout], api_name="crosslingual_compare", on_model_change=False)
+    ctx.shareable(LESSON_ID, {"model": model, "n": n, "seed": seed, "images": show_images},
+                  redraw=(ui.keep_session(pair_views), inputs, outputs))

@@ -257,3 +257,5 @@ def build(ctx) -> None:
     choice.input(measure, [ctx.session, choice], [ctx.session, hits_plot, summary], api_name="localize_measure")
     ctx.refresh(refresh, [scene, query, method, choice], [map_plot, readout, hits_plot, summary],
                 api_name="localize_refresh")
+    ctx.shareable(LESSON_ID, {"scene": scene, "query": query, "method": method},
+                  redraw=(show, [ctx.session, scene, query, method, choice], [ctx.session, map_plot, readout]))

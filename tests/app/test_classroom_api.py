@@ -104,6 +104,30 @@ def test_logits_negatives_and_train_links_restore(client):
     assert "value" not in seed
 
 
+def test_links_restore_the_lessons_of_tab_nine(client):
+    caption = "a red circle left of a blue square"
+    scene, text, *_, readout = client.predict(
+        "?lesson=bagofwords&scene=5&caption=" + caption.replace(" ", "%20"), 0, "", api_name="/bagofwords_restore")
+    assert (scene["value"], text["value"]) == (5, caption)
+    assert readout == client.predict(5, caption, api_name="/bagofwords_show")[-1]
+
+    scene, query, method, *_, readout = client.predict(
+        "?lesson=localize&scene=7&query=a%20green%20cross&method=windows", 0, "a purple circle", "patches",
+        "relations", api_name="/localize_restore")
+    assert (scene["value"], query["value"], method["value"]) == (7, "a green cross", "windows")
+    assert readout == client.predict(7, "a green cross", "windows", "relations", api_name="/localize_show")[-1]
+
+    model, n, seed, images, *_, readout = client.predict(
+        "?lesson=crosslingual&model=shipped&n=5&seed=2&images=0", 8, 0, "bilingual", True,
+        api_name="/crosslingual_restore")
+    assert [u["value"] for u in (model, n, seed, images)] == ["shipped", 5, 2, False]
+    assert readout == client.predict(5, 2, "shipped", False, api_name="/crosslingual_render")[-1]
+    # a value the control cannot hold is ignored, the others still apply
+    scene, method, *_ = client.predict("?lesson=localize&scene=999&method=windows", 0, "a purple circle", "patches",
+                                       "relations", api_name="/localize_restore")[0::2]
+    assert untouched(scene) and method["value"] == "windows"
+
+
 def test_zeroshot_link_that_the_lesson_refuses_changes_nothing(client):
     from lessons.zeroshot import template_preset
 
@@ -117,34 +141,36 @@ def test_zeroshot_link_that_the_lesson_refuses_changes_nothing(client):
     assert all(untouched(output) for output in refused), refused
 
 
-def share_link_keys(client) -> list[str]:
-    """The i18n key (or elem_id) of each input of /share_link, to call it with named values."""
+def share_link_inputs(client) -> tuple[list[str], list]:
+    """The i18n key (or elem_id) and the starting value of each input of /share_link, to call it
+    with named values."""
     config = client.config
     dependency = next(d for d in config["dependencies"] if d.get("api_name") == "share_link")
     components = {c["id"]: c for c in config["components"]}
-    keys = []
+    keys, values = [], []
     for index in dependency["inputs"]:
         props = components[index].get("props", {})
         found = re.search(r'"key": "([\w.]+)"', str(props.get("label") or ""))
         keys.append(found.group(1) if found else props.get("elem_id") or "")
-    return keys
+        values.append(props.get("value"))
+    return keys, values
 
 
 def test_copy_link_writes_the_lessons_settings_and_opens_the_same_view(client):
-    keys = share_link_keys(client)
-    values = [None] * len(keys)
+    keys, values = share_link_inputs(client)  # every control as the page starts
     lesson_n, lesson_seed = keys.index("temperature.n"), keys.index("temperature.seed")
     values[0], values[1], values[2] = "temperature", True, "zh"
     values[lesson_n], values[lesson_seed], values[keys.index("temperature.log_scale")] = 12, 5, 0.7
     values[keys.index("logits.n")] = 30  # another lesson's value stays out of the link
-    update = client.predict(*values[:3], **{f"param_{i}": v for i, v in enumerate(values) if i >= 3 and v is not None},
+    update = client.predict(*values[:3], **{f"param_{i}": v for i, v in enumerate(values) if i >= 3},
                             api_name="/share_link")
     query = update["value"] if isinstance(update, dict) else update
     assert query == "?lesson=temperature&n=12&seed=5&log_scale=0.7&lang=zh&teacher=1"
     n, seed, log_scale, *_ = client.predict(query, 8, 0, 0, 2.0, api_name="/temperature_restore")
     assert (n["value"], seed["value"], log_scale["value"]) == (12, 5, 0.7)
     with pytest.raises(AppError, match="no lesson named"):
-        client.predict("nope", False, "en", api_name="/share_link")
+        client.predict("nope", False, "en", **{f"param_{i}": v for i, v in enumerate(values) if i >= 3},
+                       api_name="/share_link")
 
 
 # ----- predict-then-reveal ----------------------------------------------------------------------------

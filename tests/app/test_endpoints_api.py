@@ -26,7 +26,8 @@ TESTED = {
     "/crosslingual_render", "/crosslingual_refresh", "/crosslingual_compare",
     "/bagofwords_show", "/bagofwords_refresh",
     "/open_link", "/share_link", "/logits_restore", "/temperature_restore", "/train_restore", "/zeroshot_restore",
-    "/negatives_restore", "/quiz_double_n", "/quiz_cold_softmax", "/quiz_held_out",
+    "/negatives_restore", "/bagofwords_restore", "/localize_restore", "/crosslingual_restore",
+    "/quiz_double_n", "/quiz_cold_softmax", "/quiz_held_out",
 }
 
 
