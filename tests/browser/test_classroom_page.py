@@ -33,6 +33,16 @@ def test_a_link_opens_its_lesson_with_its_settings_and_names_what_it_ignored(pag
     assert not console_errors, "\n".join(console_errors)
 
 
+def test_a_link_opens_a_lesson_inside_tab_nine_with_its_settings(page, app_url, console_errors):
+    page.goto(app_url + "?lesson=localize&scene=7&query=a%20green%20cross&method=windows")
+    page.wait_for_selector(SELECTED.format("beyond"), timeout=TIMEOUT)
+    page.wait_for_selector(SELECTED.format("localize"), timeout=TIMEOUT)
+    wait_for_text(page, "#localize-readout", "Scene 7")
+    assert page.locator("#localize-query textarea, #localize-query input").first.input_value() == "a green cross"
+    assert page.locator("#localize-method input[value=windows]").is_checked()
+    assert not console_errors, "\n".join(console_errors)
+
+
 def test_copy_link_opens_the_same_view_in_a_fresh_page(page, app_url, console_errors):
     open_app(page, app_url)
     open_tab(page, "negatives")
