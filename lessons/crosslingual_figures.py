@@ -51,7 +51,7 @@ def pair_matrix_figure(cosine: np.ndarray, english: list[str], chinese: list[str
     # the axes are named in the subtitle: above slanted tick labels an axis title would meet the title
     title = f"{labels['title']}<br><sup>{labels['english']} · {labels['chinese']}</sup>"
     return _figure(traces, title, height, margin=dict(l=20, r=110, t=175, b=20),
-                   title_options=dict(y=0.985, yref="container", yanchor="top"), **layout)
+                   title_options=dict(y=1.0, yref="container", yanchor="top", pad=dict(t=12)), **layout)
 
 
 def pair_map_figure(english_points: np.ndarray, chinese_points: np.ndarray, image_points: np.ndarray | None,
