@@ -412,12 +412,7 @@ def build(ctx) -> None:
             read = gr.Markdown(elem_id="artdirector-readout")
     body.render()
 
-    def waiting(session):
-        current = session.experiments.get(LESSON_ID) if session else None
-        if current is not None and current.status == "running":
-            return gr.update()  # Run is refused below: keep the running job's progress
-        lang = session.lang if session else "en"
-        return f"<div class='train-status'>{labels(lang)['waiting'].format(slots=SLOTS)}</div>"
+    waiting = ui.waiting_for_slot(LESSON_ID, labels, SLOTS)
 
     controls = [caption, start, picture, steps, lr, jitter, blur, copies, tv_weight, seed]
     outputs = [ctx.session, status, pictures, curve_plot, read]

@@ -98,14 +98,14 @@ def hit_rate_figure(results: list[dict], method_names: dict[str, str], labels: d
     fig = go.Figure()
     colours = [METHOD_COLORS[r["method"]] for r in results]
     panels = (("x", "y", "rate", "hits"), ("x2", "y2", "two_way_rate", "two_way_hits"))
+    bar_names = {}  # x axis -> the bars' names
     for xaxis, yaxis, rate, hits in panels:
         # the measured share under each bar's name (a label above the bar would collide with the chance marks)
-        names = [f"{method_names[r['method']]}<br><b>{100 * r[rate]:.0f} %</b> ({r[hits]}/{r['queries']})"
-                 for r in results]
-        fig.add_trace(go.Bar(x=names, y=[100 * r[rate] for r in results], marker_color=colours, xaxis=xaxis,
-                             yaxis=yaxis, showlegend=False, hovertemplate="%{y:.1f} %<extra></extra>"))
-    names = [f"{method_names[r['method']]}<br><b>{100 * r['rate']:.0f} %</b> ({r['hits']}/{r['queries']})"
-             for r in results]
+        bar_names[xaxis] = [f"{method_names[r['method']]}<br><b>{100 * r[rate]:.0f} %</b> ({r[hits]}/{r['queries']})"
+                            for r in results]
+        fig.add_trace(go.Bar(x=bar_names[xaxis], y=[100 * r[rate] for r in results], marker_color=colours,
+                             xaxis=xaxis, yaxis=yaxis, showlegend=False, hovertemplate="%{y:.1f} %<extra></extra>"))
+    names = bar_names["x"]  # the left panel's bars
     # the chance of a peak at a random patch or window centre, per method: a short dash over its bar
     dash = dict(symbol="line-ew", size=60, line=dict(width=3, color=COLORS["chance"]))
     fig.add_trace(go.Scatter(x=names, y=[100 * r["grid_chance"] for r in results], mode="markers", xaxis="x",

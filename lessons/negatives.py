@@ -297,12 +297,7 @@ def build(ctx) -> None:
     n.input(ui.keep_session(chance_view), [ctx.session, n], [ctx.session, chance_plot, chance_text],
             api_name="negatives_chance", show_progress="hidden", trigger_mode="always_last")
 
-    def waiting(session):
-        run = session.experiments.get(LESSON_ID) if session else None
-        if run is not None and run.status == "running":
-            return gr.update()  # Start is refused below: keep the running sweep's progress
-        lang = session.lang if session else "en"
-        return f"<div class='train-status'>{labels(lang)['waiting'].format(slots=TRAINING_SLOTS)}</div>"
+    waiting = ui.waiting_for_slot(LESSON_ID, labels, TRAINING_SLOTS)
 
     start_button.click(waiting, [ctx.session], [status], queue=False, api_visibility="private").then(
         start, [ctx.session, budget, batch_sizes, seed], [ctx.session, status, sweep_plot, sweep_text],

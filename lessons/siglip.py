@@ -400,12 +400,7 @@ def build(ctx) -> None:
             readout = gr.Markdown(elem_id="siglip-readout")
     body.render()
 
-    def waiting(session):
-        run = session.experiments.get(LESSON_ID) if session else None
-        if run is not None and run.status == "running":
-            return gr.update()  # Start is refused below: keep the running job's progress
-        lang = session.lang if session else "en"
-        return f"<div class='train-status'>{labels(lang)['waiting'].format(slots=TRAINING_SLOTS)}</div>"
+    waiting = ui.waiting_for_slot(LESSON_ID, labels, TRAINING_SLOTS)
 
     outputs = [ctx.session, status, curves_plot, picture, bars, readout]
     start_button.click(waiting, [ctx.session], [status], queue=False, api_visibility="private").then(
