@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PIL import Image
-from test_pages import CJK, TIMEOUT, open_app, open_tab
+from test_pages import CJK, TIMEOUT, open_app, open_tab, wait_for_text
 
 pytestmark = pytest.mark.browser
 
@@ -42,17 +42,20 @@ def test_pretrained_pick_notes_and_photos_tab(page, app_url, console_errors, scr
     status = page.inner_text("#model-status")
     assert ("parameters" in status) if lang == "en" else ("参数" in status)
     page.wait_for_selector("#pretrained-note-photos", state="hidden", timeout=TIMEOUT)
-    page.wait_for_function("() => document.querySelector('#photos-status').innerText.includes('6')", timeout=TIMEOUT)
+    ready = "{n} picture(s) ready" if lang == "en" else "已准备好 {n} 张图片"
+    wait_for_text(page, "#photos-status", ready.format(n=6))
     page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=screenshots_dir / f"{lang}-pretrained-photos.png", full_page=True)
 
     # clear the examples, upload three pictures of one's own: the logits matrix needs one caption per picture
     page.locator("#photos-files button[aria-label='Clear'], #photos-files button[aria-label='清除']").first.click()
-    page.wait_for_function("() => !document.querySelector('#photos-status').innerText.includes('6')", timeout=TIMEOUT)
+    page.wait_for_function("s => !document.querySelector('#photos-status').innerText.includes(s)",
+                           arg=ready.format(n=6), timeout=TIMEOUT)
     page.locator("#photos-files input[type=file]").set_input_files(uploads)
-    page.wait_for_function("() => document.querySelector('#photos-status').innerText.includes('3')", timeout=TIMEOUT)
-    summary = page.inner_text("#photos-logits-summary")
-    assert "3" in summary and "6" in summary  # "3 picture(s) but 6 caption(s)"
+    # the exact messages, not bare digits: Gradio's pending timer ("0.3s") holds digits too
+    wait_for_text(page, "#photos-status", ready.format(n=3))
+    mismatch = "3 picture(s) but 6 caption(s)" if lang == "en" else "有 3 张图片，却有 6 条描述"
+    wait_for_text(page, "#photos-logits-summary", mismatch)
     page.locator("#photos-captions textarea").fill("a beach\na cat\na mountain")
     page.locator("#photos-captions textarea").press("Enter")  # one more line is harmless: blank lines are skipped
     compute = "Compute the logits matrix" if lang == "en" else "计算 logits 矩阵"
