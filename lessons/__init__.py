@@ -241,11 +241,12 @@ class LessonContext:
         if on_model_change:
             self.on_model_change.append(Hook(fn, inputs, outputs, None))
 
-    def shareable(self, lesson_id: str, fields: dict, redraw: tuple | None = None) -> None:
+    def shareable(self, lesson_id: str, fields: dict, redraw: tuple | None = None, fit=None) -> None:
         """Put a lesson's key settings in shareable links (lessons.share): URL key -> control. A link
         puts its values into the controls on page load, then runs `redraw = (fn, inputs, outputs)`
-        (usually the lesson's own render event) with them."""
-        self.shared[lesson_id] = Shared(lesson_id, fields, redraw)
+        (usually the lesson's own render event) with them. `fit(values) -> {key: gr.update}` sets
+        controls whose range depends on other values (see lessons.share.Shared)."""
+        self.shared[lesson_id] = Shared(lesson_id, fields, redraw, fit)
 
     def prose(self, lesson_id: str) -> tuple[gr.Markdown, gr.Markdown]:
         """The lesson's lead (rendered here, above the controls) and its body (created unrendered:

@@ -66,6 +66,9 @@ class Shared:
     lesson_id: str
     fields: dict  # key -> gradio component
     redraw: tuple | None = None  # (fn, inputs, outputs) run with the link's values in place of the controls'
+    # values (key -> value, the link's over the controls') -> {key: gr.update} replacing that control's
+    # plain value update, for controls whose range depends on another (a row slider bounded by n)
+    fit: object = None
 
 
 @dataclass
@@ -226,6 +229,11 @@ def restorer(entry: Shared, shared: dict[str, Shared], lesson_ids: list[str]):
             lang = getattr(session, "lang", "en")
             gr.Warning(_s(lang, "share.not_redrawn").format(error=error.message))
             return nothing
+        if entry.fit is not None:
+            values = {key_of[id(component)]: value for component, value in zip(inputs, args, strict=True)
+                      if id(component) in key_of}
+            fitted = entry.fit(values)
+            updates = tuple(fitted.get(key, update) for key, update in zip(entry.fields, updates, strict=True))
         return (*updates, *(result if isinstance(result, tuple) else (result,)))
 
     return restore, inputs, [*components, *outputs]

@@ -379,4 +379,5 @@ def build(ctx) -> None:
         render, inputs, outputs, api_visibility="private", show_progress="hidden")
     ctx.refresh(refresh, inputs[1:], [log_scale, row, bars, curves, table, readout, card, trajectory_plot],
                 api_name="temperature_refresh")
-    ctx.shareable(LESSON_ID, {"n": n, "seed": seed, "log_scale": log_scale}, redraw=(render, inputs, outputs))
+    ctx.shareable(LESSON_ID, {"n": n, "seed": seed, "row": row, "log_scale": log_scale},
+                  redraw=(render, inputs, outputs), fit=lambda v: {"row": fit_row(v["n"], v["row"])})

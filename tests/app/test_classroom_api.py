@@ -76,12 +76,19 @@ def untouched(output) -> bool:
     return isinstance(output, dict) and output.get("__type__") == "update" and "value" not in output.get("props", {})
 
 
-def test_temperature_link_redraws_the_lesson_with_its_values(client):
-    n, seed, log_scale, *drawn = client.predict("?lesson=temperature&n=16&seed=3&log_scale=1.5", 8, 0, 0, 2.0,
-                                                api_name="/temperature_restore")
-    assert (n["value"], seed["value"], log_scale["value"]) == (16, 3, 1.5)
-    *_, table, readout, card = client.predict(16, 3, 0, 1.5, api_name="/temperature_render")
+def test_temperature_link_redraws_the_lesson_with_its_values(fresh_client):
+    client = fresh_client  # a link fits the row slider to its n: this session's range changes
+    n, seed, row, log_scale, *drawn = client.predict("?lesson=temperature&n=16&seed=3&row=12&log_scale=1.5",
+                                                     8, 0, 0, 2.0, api_name="/temperature_restore")
+    assert (n["value"], seed["value"], row["value"], log_scale["value"]) == (16, 3, 12, 1.5)
+    assert row["maximum"] == 15  # the row slider is fitted to the link's n, as when n is moved by hand
+    *_, table, readout, card = client.predict(16, 3, 12, 1.5, api_name="/temperature_render")
     assert drawn[-3:] == [table, readout, card] and "exp(t) = 31.62" in readout
+    # without n in the link the page's n bounds the row: row 12 of a batch of 8 is refused, nothing changes
+    outputs = client.predict("?lesson=temperature&row=12", 8, 0, 0, 2.0, api_name="/temperature_restore")
+    assert all(untouched(output) for output in outputs), outputs
+    _, _, row, _ = client.predict("?lesson=temperature&row=5", 8, 0, 0, 2.0, api_name="/temperature_restore")[:4]
+    assert (row["value"], row["maximum"]) == (5, 7)
     # a link to another lesson, or with nothing usable for this one, leaves the page alone
     for query in ("?lesson=logits&n=16", "?lesson=temperature&n=abc", ""):
         outputs = client.predict(query, 8, 0, 0, 2.0, api_name="/temperature_restore")
@@ -156,18 +163,20 @@ def share_link_inputs(client) -> tuple[list[str], list]:
     return keys, values
 
 
-def test_copy_link_writes_the_lessons_settings_and_opens_the_same_view(client):
+def test_copy_link_writes_the_lessons_settings_and_opens_the_same_view(fresh_client):
+    client = fresh_client  # a link fits the row slider to its n: this session's range changes
     keys, values = share_link_inputs(client)  # every control as the page starts
     lesson_n, lesson_seed = keys.index("temperature.n"), keys.index("temperature.seed")
     values[0], values[1], values[2] = "temperature", True, "zh"
     values[lesson_n], values[lesson_seed], values[keys.index("temperature.log_scale")] = 12, 5, 0.7
+    values[keys.index("temperature.row")] = 9
     values[keys.index("logits.n")] = 30  # another lesson's value stays out of the link
     update = client.predict(*values[:3], **{f"param_{i}": v for i, v in enumerate(values) if i >= 3},
                             api_name="/share_link")
     query = update["value"] if isinstance(update, dict) else update
-    assert query == "?lesson=temperature&n=12&seed=5&log_scale=0.7&lang=zh&teacher=1"
-    n, seed, log_scale, *_ = client.predict(query, 8, 0, 0, 2.0, api_name="/temperature_restore")
-    assert (n["value"], seed["value"], log_scale["value"]) == (12, 5, 0.7)
+    assert query == "?lesson=temperature&n=12&seed=5&row=9&log_scale=0.7&lang=zh&teacher=1"
+    n, seed, row, log_scale, *_ = client.predict(query, 8, 0, 0, 2.0, api_name="/temperature_restore")
+    assert (n["value"], seed["value"], row["value"], log_scale["value"]) == (12, 5, 9, 0.7)
     with pytest.raises(AppError, match="no lesson named"):
         client.predict("nope", False, "en", **{f"param_{i}": v for i, v in enumerate(values) if i >= 3},
                        api_name="/share_link")

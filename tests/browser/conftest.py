@@ -35,6 +35,13 @@ class ConsoleErrors(list):
     """Console messages of type 'error' and uncaught page errors, as 'kind: text' strings."""
 
 
+@pytest.fixture(autouse=True)
+def patient_page(request):
+    """Clicks and fills wait as long as the tests' own waits (a busy CI machine is slow)."""
+    if "page" in request.fixturenames:
+        request.getfixturevalue("page").set_default_timeout(45_000)
+
+
 @pytest.fixture
 def console_errors(page) -> ConsoleErrors:
     errors = ConsoleErrors()

@@ -20,14 +20,16 @@ def wait_for_text(page, selector: str, pattern: str) -> None:
 
 
 def test_a_link_opens_its_lesson_with_its_settings_and_names_what_it_ignored(page, app_url, console_errors):
-    page.goto(app_url + "?lesson=temperature&n=16&seed=3&log_scale=1.5&colour=blue")
+    page.goto(app_url + "?lesson=temperature&n=16&seed=3&row=11&log_scale=1.5&colour=blue")
     page.wait_for_selector(SELECTED.format("temperature"), timeout=TIMEOUT)
     # the read-out is drawn by the lesson from the link's values: exp(t) = 10^1.5, and ln 16 for n = 16
     wait_for_text(page, "#tab-temperature", r"exp\(t\) = 31\.62")
     text = page.locator("#tab-temperature").inner_text()
     assert "ln 16 = 2.773" in text
     numbers = page.locator("#tab-temperature input[type=number]").evaluate_all("els => els.map(e => e.value)")
-    assert "16" in numbers and "3" in numbers and "1.5" in numbers
+    assert "16" in numbers and "3" in numbers and "11" in numbers and "1.5" in numbers
+    row = page.locator("#tab-temperature input[type=range]").nth(2)  # scale, n, row
+    assert (row.input_value(), row.get_attribute("max")) == ("11", "15")
     wait_for_text(page, "#share-notice", "ignored")
     assert "colour" in page.locator("#share-notice").inner_text()
     assert not console_errors, "\n".join(console_errors)
