@@ -243,11 +243,47 @@ def restorer(entry: Shared, shared: dict[str, Shared], lesson_ids: list[str]):
 
 QUERY_JS = "() => [window.location.search]"
 
+# Teacher mode: the `teacher` class on <html> (CSS enlarges the page's type), and the Plotly figures'
+# text enlarged to match: every font size a figure names (title, axes, legend, annotations, trace
+# text, colour bars) times PLOT_SCALE. Each figure the server sends is a new layout object; a
+# WeakSet remembers the ones already enlarged, so a redraw is enlarged once and only once.
 TEACHER_JS = """() => {
   const q = new URLSearchParams(window.location.search).get("teacher");
   const on = q === null ? %s : ["1", "true", "yes", "on"].includes(q.toLowerCase());
   document.documentElement.classList.toggle("teacher", on);
+  if (!on || window.clipLabTeacherPlots) return;
+  const SCALE = %s, done = new WeakSet();
+  const bigger = (font, path, out, base) => {
+    const size = font && font.size ? font.size : base;
+    if (size) out[path + "font.size"] = Math.round(size * SCALE * 10) / 10;
+  };
+  const enlarge = (gd) => {
+    const layout = gd.layout, data = gd.data;
+    if (!layout || !data || done.has(layout) || !window.Plotly) return;
+    done.add(layout);
+    const out = {};
+    bigger(layout.font, "", out, 12);
+    if (layout.title && layout.title.font) bigger(layout.title.font, "title.", out);
+    if (layout.legend && layout.legend.font) bigger(layout.legend.font, "legend.", out);
+    for (const key of Object.keys(layout).filter((k) => /^[xy]axis\d*$/.test(k))) {
+      const axis = layout[key] || {};
+      if (axis.tickfont) bigger(axis.tickfont, key + ".tick", out);
+      if (axis.title && axis.title.font) bigger(axis.title.font, key + ".title.", out);
+    }
+    (layout.annotations || []).forEach((a, i) => { if (a.font) bigger(a.font, `annotations[${i}].`, out); });
+    const traces = {};
+    data.forEach((trace, i) => {
+      for (const [path, font] of [["textfont.", trace.textfont], ["colorbar.tickfont.", trace.colorbar && trace.colorbar.tickfont],
+                                  ["marker.colorbar.tickfont.", trace.marker && trace.marker.colorbar && trace.marker.colorbar.tickfont]]) {
+        if (font && font.size) (traces[path + "size"] = traces[path + "size"] || data.map(() => undefined))[i] =
+          (Array.isArray(font.size) ? font.size.map((s) => s * SCALE) : font.size * SCALE);
+      }
+    });
+    window.Plotly.update(gd, traces, out);
+  };
+  window.clipLabTeacherPlots = setInterval(() => document.querySelectorAll(".js-plotly-plot").forEach(enlarge), 250);
 }"""
+PLOT_SCALE = 1.3  # the page's type grows by 25 %; figure text is smaller to begin with
 
 # which lesson is on screen: the outer tab, or inside "Beyond the basics" the inner one
 CURRENT_LESSON_JS = """(lesson, teacher, ...rest) => {
@@ -271,7 +307,7 @@ COPY_JS = """(query) => {
 
 def teacher_js(default: bool) -> str:
     """Page-load script: the `teacher` class on <html> from ?teacher=, else the server's default."""
-    return TEACHER_JS % ("true" if default else "false")
+    return TEACHER_JS % ("true" if default else "false", PLOT_SCALE)
 
 
 def open_link_handler(shared: dict[str, Shared], top_ids: list[str], beyond_id: str, beyond_ids: list[str]):

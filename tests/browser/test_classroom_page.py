@@ -75,6 +75,9 @@ FONT_SIZE = "s => parseFloat(getComputedStyle(document.querySelector(s)).fontSiz
 TABS_IN_MENU = ("() => [...document.querySelectorAll('.overflow-menu')]"
                 ".filter(m => !m.classList.contains('hide') && m.offsetParent !== null).length")
 HIDDEN = "s => [...document.querySelectorAll(s)].map(e => e.offsetParent === null)"
+# a figure's base font, title font and first annotation font, as Plotly drew them
+PLOT_FONTS = ("s => { const gd = document.querySelector(s); const f = gd && gd._fullLayout; if (!f) return null;"
+              " return [f.font.size, f.title.font.size, f.annotations[0].font.size]; }")
 
 
 def open_temperature(page, app_url: str, query: str) -> None:
@@ -91,12 +94,19 @@ def test_teacher_mode_enlarges_type_and_hides_advanced_controls(page, app_url, c
         normal_lead = page.evaluate(FONT_SIZE, "#tab-temperature .lesson-lead p")
         normal_label = page.evaluate(FONT_SIZE, "#tab-temperature label span")
         assert page.evaluate(HIDDEN, "#tab-temperature .advanced") == [False, False]  # seed and "new batch"
+        normal_plot = page.evaluate(PLOT_FONTS, "#tab-temperature .js-plotly-plot")
     open_temperature(page, app_url, f"&lang={lang}&teacher=1")
     assert page.evaluate("document.documentElement.classList.contains('teacher')")
     assert page.evaluate(HIDDEN, "#tab-temperature .advanced") == [True, True]
     if lang == "en":
         assert page.evaluate(FONT_SIZE, "#tab-temperature .lesson-lead p") >= 1.2 * normal_lead
         assert page.evaluate(FONT_SIZE, "#tab-temperature label span") >= 1.2 * normal_label
+        # the figures' text grows too: every size the figure names, and the rest through its base font
+        page.wait_for_function(f"([s, base]) => {{ const f = ({PLOT_FONTS})(s); return f && f[0] >= 1.25 * base[0]; }}",
+                               arg=["#tab-temperature .js-plotly-plot", normal_plot], timeout=TIMEOUT)
+        teacher_plot = page.evaluate(PLOT_FONTS, "#tab-temperature .js-plotly-plot")
+        assert all(t == pytest.approx(1.3 * n, abs=0.06) for t, n in zip(teacher_plot, normal_plot, strict=True)), \
+            (normal_plot, teacher_plot)
     page.screenshot(path=screenshots_dir / f"{lang}-teacher-temperature.png")
     assert page.evaluate("document.documentElement.scrollWidth") <= 1280
     assert page.evaluate(TABS_IN_MENU) == 0, "larger type pushed lessons into the tab bar's '...' menu"
