@@ -166,6 +166,8 @@ def progress_html(run: TrainingRun | None, lang: str) -> str:
         bits.append(f"exp(t) {last.logit_scale:.1f}")
     if run.zero_shot["step"]:
         bits.append(f"{text['zs_short']} {run.zero_shot['seen'][-1]:.0%} / {run.zero_shot['held_out'][-1]:.0%}")
+    if trainer.world.caption_language == "mixed":
+        bits.append(text["captions_mixed"])
     percent = 100.0 * done / max(1, total)
     notice = f"<br><span class='train-notice'>{run.notice}</span>" if run.notice else ""
     return (f"<div class='train-status'><div class='train-bar'><div style='width:{percent:.1f}%'></div></div>"

@@ -4,6 +4,7 @@ download and upload, isolation between sessions and seeded determinism."""
 from __future__ import annotations
 
 import pickle
+import re
 import time
 from pathlib import Path
 
@@ -216,3 +217,23 @@ def test_a_diverging_run_is_stopped_and_rolled_back():
     restored = run.trainer.model.state_dict()
     assert all(torch.equal(restored[k], good[k]) for k in good)  # back to the snapshot taken at step 0
     assert all(torch.isfinite(p).all() for p in session.models["trained"].parameters())
+
+
+@pytest.mark.skipif(not __import__("lessons.session").session.bilingual_available(), reason="no bilingual checkpoint")
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_status_line_says_when_captions_are_mixed(lang):
+    """With the bilingual model picked, lesson 5 trains on English and Chinese captions and says so."""
+    from lessons import train_live
+    from lessons.session import Session
+
+    settings = {**train_live.PRESETS["quick"], "steps": 5}
+    session = Session(lang=lang, model_name="shipped")
+    english = train_live.progress_html(train_live.new_run(session, settings), lang)
+    session.model_name = "bilingual"
+    run = train_live.new_run(session, settings)
+    assert run.trainer.world.caption_language == "mixed"
+    captions = run.trainer.world.sample_batch(64, "train", np.random.default_rng(0)).captions
+    chinese = [bool(re.search(r"[\u4e00-\u9fff]", caption)) for caption in captions]
+    assert any(chinese) and not all(chinese)
+    notice = train_live.labels(lang)["captions_mixed"]
+    assert notice in train_live.progress_html(run, lang) and notice not in english
