@@ -244,46 +244,46 @@ def restorer(entry: Shared, shared: dict[str, Shared], lesson_ids: list[str]):
 QUERY_JS = "() => [window.location.search]"
 
 # Teacher mode: the `teacher` class on <html> (CSS enlarges the page's type), and the Plotly figures'
-# text enlarged to match: every font size a figure names (title, axes, legend, annotations, trace
-# text, colour bars) times PLOT_SCALE. Each figure the server sends is a new layout object; a
-# WeakSet remembers the ones already enlarged, so a redraw is enlarged once and only once.
+# small text enlarged to match: every font size a figure names (axes, ticks, legend, annotations,
+# trace text, colour bars) times PLOT_SCALE, the title kept as it is (it is large already), and the
+# margins and height grown so the larger text still fits. Each figure the server sends is a new
+# layout object; a WeakSet remembers the ones already enlarged, so each is enlarged once.
 TEACHER_JS = """() => {
   const q = new URLSearchParams(window.location.search).get("teacher");
   const on = q === null ? %s : ["1", "true", "yes", "on"].includes(q.toLowerCase());
   document.documentElement.classList.toggle("teacher", on);
   if (!on || window.clipLabTeacherPlots) return;
   const SCALE = %s, done = new WeakSet();
-  const bigger = (font, path, out, base) => {
-    const size = font && font.size ? font.size : base;
-    if (size) out[path + "font.size"] = Math.round(size * SCALE * 10) / 10;
-  };
+  const times = (size) => Math.round(size * SCALE * 10) / 10;
   const enlarge = (gd) => {
-    const layout = gd.layout, data = gd.data;
-    if (!layout || !data || done.has(layout) || !window.Plotly) return;
+    const layout = gd.layout, data = gd.data, full = gd._fullLayout;
+    if (!layout || !data || !full || !full.font || done.has(layout) || !window.Plotly) return;
     done.add(layout);
-    const out = {};
-    bigger(layout.font, "", out, 12);
-    if (layout.title && layout.title.font) bigger(layout.title.font, "title.", out);
-    if (layout.legend && layout.legend.font) bigger(layout.legend.font, "legend.", out);
-    for (const key of Object.keys(layout).filter((k) => /^[xy]axis\d*$/.test(k))) {
-      const axis = layout[key] || {};
-      if (axis.tickfont) bigger(axis.tickfont, key + ".tick", out);
-      if (axis.title && axis.title.font) bigger(axis.title.font, key + ".title.", out);
+    const out = {"font.size": times(full.font.size), "title.font.size": full.title.font.size};
+    const bigger = (font, path) => { if (font && font.size) out[path + "font.size"] = times(font.size); };
+    bigger(layout.legend && layout.legend.font, "legend.");
+    for (const key of Object.keys(layout).filter((k) => /^[xy]axis\\d*$/.test(k))) {
+      bigger(layout[key] && layout[key].tickfont, key + ".tick");
+      bigger(layout[key] && layout[key].title && layout[key].title.font, key + ".title.");
     }
-    (layout.annotations || []).forEach((a, i) => { if (a.font) bigger(a.font, `annotations[${i}].`, out); });
+    (layout.annotations || []).forEach((a, i) => bigger(a.font, `annotations[${i}].`));
+    for (const side of ["t", "b", "l", "r"]) out["margin." + side] = Math.round(full.margin[side] * SCALE);
+    if (layout.height) out.height = Math.round(layout.height * SCALE);
     const traces = {};
     data.forEach((trace, i) => {
-      for (const [path, font] of [["textfont.", trace.textfont], ["colorbar.tickfont.", trace.colorbar && trace.colorbar.tickfont],
-                                  ["marker.colorbar.tickfont.", trace.marker && trace.marker.colorbar && trace.marker.colorbar.tickfont]]) {
-        if (font && font.size) (traces[path + "size"] = traces[path + "size"] || data.map(() => undefined))[i] =
-          (Array.isArray(font.size) ? font.size.map((s) => s * SCALE) : font.size * SCALE);
+      const bar = trace.colorbar || (trace.marker && trace.marker.colorbar) || {};
+      const path = trace.colorbar ? "colorbar.tickfont." : "marker.colorbar.tickfont.";
+      for (const [key, font] of [["textfont.size", trace.textfont], [path + "size", bar.tickfont]]) {
+        if (!font || !font.size) continue;
+        (traces[key] = traces[key] || data.map(() => undefined))[i] =
+          Array.isArray(font.size) ? font.size.map(times) : times(font.size);
       }
     });
     window.Plotly.update(gd, traces, out);
   };
   window.clipLabTeacherPlots = setInterval(() => document.querySelectorAll(".js-plotly-plot").forEach(enlarge), 250);
 }"""
-PLOT_SCALE = 1.3  # the page's type grows by 25 %; figure text is smaller to begin with
+PLOT_SCALE = 1.2  # the page's type grows by 25 %; the figures' smaller text by 20 % (more no longer fits them)
 
 # which lesson is on screen: the outer tab, or inside "Beyond the basics" the inner one
 CURRENT_LESSON_JS = """(lesson, teacher, ...rest) => {

@@ -56,8 +56,9 @@ def test_a_side_by_side_run_streams_and_fills_the_table(page, app_url, console_e
                            timeout=TIMEOUT)
     page.wait_for_selector("#mistakes-probe-mistaken .js-plotly-plot", timeout=TIMEOUT)
     first = step_of(page)
-    page.wait_for_function("(a) => { const m = document.querySelector(a[0]).innerText.match(/(\\d+)\\/80/);"
-                           " return m && Number(m[1]) > a[1]; }", arg=[PROGRESS, first], timeout=TIMEOUT)
+    if first < 80:  # on a busy machine the run may have ended while the heatmaps were drawn
+        page.wait_for_function("(a) => { const m = document.querySelector(a[0]).innerText.match(/(\\d+)\\/80/);"
+                               " return m && Number(m[1]) > a[1]; }", arg=[PROGRESS, first], timeout=TIMEOUT)
     page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=screenshots_dir / f"{lang}-mistakes-training.png")
 
