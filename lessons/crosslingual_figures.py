@@ -41,7 +41,7 @@ def pair_matrix_figure(cosine: np.ndarray, english: list[str], chinese: list[str
     width = 30 if n <= 10 else 22
     layout = dict(
         xaxis=dict(range=[-1.6 if show_thumbnails else -0.5, n - 0.5], side="top", tickvals=index,
-                   ticktext=[f"{j} · {_short(c, 12)}" for j, c in enumerate(chinese)], tickangle=-35,
+                   ticktext=[f"{j} · {_short(c, 10)}" for j, c in enumerate(chinese)], tickangle=-35,
                    showgrid=False, zeroline=False),
         yaxis=dict(range=[n - 0.5, -0.5], tickvals=index,
                    ticktext=[f"{_short(c, width)} · {i}" for i, c in enumerate(english)],
@@ -50,7 +50,7 @@ def pair_matrix_figure(cosine: np.ndarray, english: list[str], chinese: list[str
     )
     # the axes are named in the subtitle: above slanted tick labels an axis title would meet the title
     title = f"{labels['title']}<br><sup>{labels['english']} · {labels['chinese']}</sup>"
-    return _figure(traces, title, height, margin=dict(l=20, r=110, t=175, b=20),
+    return _figure(traces, title, height, margin=dict(l=20, r=140, t=175, b=20),
                    title_options=dict(y=1.0, yref="container", yanchor="top", pad=dict(t=12)), **layout)
 
 

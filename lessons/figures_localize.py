@@ -75,9 +75,9 @@ def similarity_map_figure(image: np.ndarray, pixels: np.ndarray, peak_xy: tuple[
         xaxis2=dict(axis, domain=[0.5, 0.9]), yaxis2=dict(yaxis, anchor="x2", scaleanchor="x2", constrain="domain"),
         legend=dict(orientation="h", x=0.0, y=-0.12, yanchor="top"),
         annotations=[dict(text=labels["picture"], x=0.2, y=1.0, xref="paper", yref="paper", showarrow=False,
-                          yanchor="bottom", font=dict(size=13)),
+                          xanchor="center", yanchor="bottom", font=dict(size=13)),
                      dict(text=labels["overlay"], x=0.7, y=1.0, xref="paper", yref="paper", showarrow=False,
-                          yanchor="bottom", font=dict(size=13))],
+                          xanchor="center", yanchor="bottom", font=dict(size=13))],
     )
     return fig
 
@@ -127,8 +127,8 @@ def hit_rate_figure(results: list[dict], method_names: dict[str, str], labels: d
         xaxis2=dict(domain=[0.55, 1.0]), yaxis2=dict(percent, anchor="x2", title=None),
         legend=dict(orientation="h", x=0.0, y=-0.2, yanchor="top"),
         annotations=[dict(text=labels["in_box"], x=0.225, y=1.0, xref="paper", yref="paper", showarrow=False,
-                          yanchor="bottom", font=dict(size=13)),
+                          xanchor="center", yanchor="bottom", font=dict(size=13)),
                      dict(text=labels["nearer"], x=0.775, y=1.0, xref="paper", yref="paper", showarrow=False,
-                          yanchor="bottom", font=dict(size=13))],
+                          xanchor="center", yanchor="bottom", font=dict(size=13))],
     )
     return fig

@@ -244,8 +244,9 @@ def restorer(entry: Shared, shared: dict[str, Shared], lesson_ids: list[str]):
 QUERY_JS = "() => [window.location.search]"
 
 # Teacher mode: the `teacher` class on <html> (CSS enlarges the page's type), and the Plotly figures'
-# small text enlarged to match: every font size a figure names (axes, ticks, legend, annotations,
-# trace text, colour bars) times PLOT_SCALE, the title kept as it is (it is large already), and the
+# small text enlarged to match: the base font and every size a figure names for ticks, legend,
+# annotations, trace text and colour bars times PLOT_SCALE; titles (of the figure, and axis titles
+# given a size because their room is short) kept as they are; and the
 # margins and height grown so the larger text still fits. Each figure the server sends is a new
 # layout object; a WeakSet remembers the ones already enlarged, so each is enlarged once.
 TEACHER_JS = """() => {
@@ -264,7 +265,6 @@ TEACHER_JS = """() => {
     bigger(layout.legend && layout.legend.font, "legend.");
     for (const key of Object.keys(layout).filter((k) => /^[xy]axis\\d*$/.test(k))) {
       bigger(layout[key] && layout[key].tickfont, key + ".tick");
-      bigger(layout[key] && layout[key].title && layout[key].title.font, key + ".title.");
     }
     (layout.annotations || []).forEach((a, i) => bigger(a.font, `annotations[${i}].`));
     for (const side of ["t", "b", "l", "r"]) out["margin." + side] = Math.round(full.margin[side] * SCALE);

@@ -419,7 +419,7 @@ def build(ctx) -> None:
                 lr = ui.Number(value=2e-3, minimum=1e-5, maximum=1.0, label=t("train.lr"))
                 steps = ui.Number(value=min(2000, bounds("steps")[1]), precision=0, minimum=1,
                                   maximum=bounds("steps")[1], label=t("train.steps")).limited_by("max_steps")
-            with gr.Row():
+            with gr.Row(elem_id="train-temperature-row"):
                 learn_temperature = gr.Checkbox(value=True, label=t("train.learn_temperature"))
                 init_temperature = ui.Number(value=0.07, minimum=0.01, maximum=2.0, label=t("train.init_temperature"))
             seed = ui.Number(value=0, precision=0, minimum=0, label=t("train.seed"), elem_classes=["advanced"])
