@@ -147,7 +147,7 @@ def logits_figure(data: LogitsData, view: str, labels: dict[str, str], height: i
                    title=dict(text=labels["images"], standoff=4)),
         xaxis2=dict(domain=[0.8, 0.97], anchor="y", range=[0, loss_max],
                     title=dict(text=labels["row_loss"], font=dict(size=11))),
-        yaxis2=dict(domain=[0.0, 0.17], anchor="x", range=[0, loss_max], nticks=4,
+        yaxis2=dict(domain=[0.0, 0.17], anchor="x", range=[0, loss_max], nticks=3,
                     title=dict(text=labels["col_loss"], font=dict(size=11))),
         showlegend=False, bargap=0.15, shapes=shapes, images=images,
         annotations=[dict(xref="x2", yref="y", x=ln_n, y=-0.5, text=f" ln {n}", showarrow=False, xanchor="left",
