@@ -119,7 +119,8 @@ def hit_rate_figure(results: list[dict], method_names: dict[str, str], labels: d
     for level, xaxis, yaxis, line, name in levels:
         shapes.append(dict(type="line", xref=f"{xaxis} domain", x0=0, x1=1, yref=yaxis, y0=level, y1=level, line=line))
         fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", line=line, name=name, xaxis=xaxis, yaxis=yaxis))
-    percent = dict(range=[0, 112], title=dict(text=labels["y"]), ticksuffix=" %", tickvals=[0, 25, 50, 75, 100])
+    percent = dict(range=[0, 112], title=dict(text=labels["y"]), tickvals=[0, 25, 50, 75, 100],
+                   ticktext=[f"{v} %" for v in (0, 25, 50, 75, 100)])  # ticksuffix is not applied to array ticks
     fig.update_layout(
         template=TEMPLATE, font=FONT, height=height, margin=dict(l=60, r=20, t=80, b=50), bargap=0.45, shapes=shapes,
         title=dict(text=labels["title"], x=0.01, xanchor="left", font=dict(size=15)),
