@@ -9,7 +9,16 @@ from html import escape
 import gradio as gr
 import numpy as np
 
-from clip_core.data import ATTRIBUTE_KINDS, CAPTION_PATTERNS, COLOURS, POSITIONS, SHAPES, SIZES, caption_for
+from clip_core.data import (
+    ATTRIBUTE_KINDS,
+    CAPTION_PATTERNS,
+    COLOURS,
+    PATTERNS_BY_LANGUAGE,
+    POSITIONS,
+    SHAPES,
+    SIZES,
+    caption_for,
+)
 
 from . import ui
 from .compute import demo_batch
@@ -139,10 +148,13 @@ def scene(session, colour, shape, size, position):
     code = [list(CHOICES[k]).index(names[k]) for k in ATTRIBUTE_KINDS]
     image = world.render(names, rng=np.random.default_rng([world.seed, 31, *code]))[0].numpy()
     held = (colour, shape) in world.held_out_pairs
-    return to_pil(image, SCENE_PIXELS), scene_html(names, held, session.lang)
+    languages = ("en", "zh") if world.caption_language == "mixed" else (world.caption_language,)
+    return to_pil(image, SCENE_PIXELS), scene_html(names, held, session.lang, languages)
 
 
-def scene_html(names: dict[str, str], held: bool, lang: str) -> str:
+def scene_html(names: dict[str, str], held: bool, lang: str, languages: tuple[str, ...] = ("en",)) -> str:
+    """The scene's badge and its captions, one row per caption pattern (each language's wording
+    of the pattern in the same row) with the attributes it names."""
     s = _strings(lang)
     words = ATTRIBUTE_WORDS.get(lang, ATTRIBUTE_WORDS["en"])
     color = COLORS["chance"] if held else COLORS["diagonal"]
@@ -150,11 +162,17 @@ def scene_html(names: dict[str, str], held: bool, lang: str) -> str:
     note = note.format(colour=names["colour"], shape=names["shape"])
     separator = "、" if lang == "zh" else ", "
     cell = "border:none;border-bottom:1px solid rgba(127,127,127,0.25);padding:4px 14px 4px 0;text-align:left"
+
+    def wordings(i: int) -> str:  # pattern i in each language (the Chinese pattern i translates the English one)
+        return "<br>".join(f'<code style="font-size:0.95rem">'
+                           f'{escape(caption_for(names, PATTERNS_BY_LANGUAGE[language][i][0], language))}</code>'
+                           for language in languages)
+
     rows = "".join(
-        f'<tr><td style="{cell}"><code style="font-size:0.95rem">{escape(caption_for(names, pattern))}</code></td>'
+        f'<tr><td style="{cell}">{wordings(i)}</td>'
         f'<td style="{cell};opacity:0.75">{escape(separator.join(words[k] for k in ATTRIBUTE_KINDS if k in named))}'
         '</td></tr>'
-        for pattern, named in CAPTION_PATTERNS)
+        for i, (_, named) in enumerate(CAPTION_PATTERNS))
     return (
         f'<div style="font-size:1rem;line-height:1.45">'
         f'<div style="display:inline-block;padding:6px 14px;border-radius:999px;border:2px solid {color};'
@@ -284,6 +302,7 @@ def build(ctx) -> None:
     scene_inputs = [colour, shape, size, position]
     gr.on([c.input for c in scene_inputs], rebuild, [ctx.session, *scene_inputs],
           [ctx.session, scene_image, scene_info], api_name="toy_world_scene", trigger_mode="always_last")
-    ctx.refresh(samples, [seed], [gallery], on_model_change=False)
-    ctx.refresh(scene, scene_inputs, [scene_image, scene_info], on_model_change=False)
+    # the world's captions follow the picked model (English, or both languages for the bilingual one)
+    ctx.refresh(samples, [seed], [gallery])
+    ctx.refresh(scene, scene_inputs, [scene_image, scene_info])
     ctx.refresh(reference, [], [held, vocabulary, patterns, counts], api_name="toy_world_reference")

@@ -5,7 +5,7 @@ Chinese session's zero-shot tab starts on Chinese prompts. Screenshots land in a
 from __future__ import annotations
 
 import pytest
-from test_pages import TIMEOUT, open_app, open_tab
+from test_pages import CJK, TIMEOUT, open_app, open_tab
 
 from lessons import session as lesson_session
 
@@ -82,4 +82,23 @@ def test_a_chinese_session_classifies_with_chinese_prompts(page, app_url, consol
     assert page.evaluate("document.documentElement.scrollWidth") <= 1280
     page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=screenshots_dir / "zh-zeroshot-chinese-prompts.png")
+    assert not console_errors, "\n".join(console_errors)
+
+
+SAMPLE_CAPTIONS = "() => [...document.querySelectorAll('#toy-world-samples .caption-label')].map(e => e.innerText)"
+HAS_CJK = "c => /[\\u4e00-\\u9fff]/.test(c)"
+
+
+def test_the_toy_world_speaks_the_picked_models_languages(page, app_url, console_errors):
+    """An English session starts on English captions; picking the bilingual model mixes in Chinese ones."""
+    open_app(page, app_url)
+    open_tab(page, "toy_world")
+    page.wait_for_function(f"() => ({SAMPLE_CAPTIONS})().length === 16", timeout=TIMEOUT)
+    assert not any(CJK.search(c) for c in page.evaluate(SAMPLE_CAPTIONS))
+    page.click("#model-picker input")
+    page.locator("li[role=option][aria-label*='bilingual']").dispatch_event("mousedown")  # Gradio picks on mousedown
+    page.wait_for_function(f"() => ({SAMPLE_CAPTIONS})().some({HAS_CJK})", timeout=TIMEOUT)
+    captions = page.evaluate(SAMPLE_CAPTIONS)
+    assert len(captions) == 16 and not all(CJK.search(c) for c in captions), captions  # mixed, not all Chinese
+    assert CJK.search(page.inner_text("#toy-world-scene-info"))  # the scene's captions too
     assert not console_errors, "\n".join(console_errors)
