@@ -152,6 +152,22 @@ def scene(session, colour, shape, size, position):
     return to_pil(image, SCENE_PIXELS), scene_html(names, held, session.lang, languages)
 
 
+def per_language(fn, name: str, outputs: int):
+    """Page load and model change: `fn` draws when the world's caption language differs from the
+    one this session's view was drawn in, and skips otherwise (a model change such as one training
+    step keeps the language: the pictures stay)."""
+    def draw(session, *values):
+        session = ensure(session)
+        language = session.world.caption_language
+        if session.cache.get(("toy_world_drawn", name)) == language:
+            return gr.skip() if outputs == 1 else tuple(gr.skip() for _ in range(outputs))
+        drawn = fn(session, *values)
+        session.cache[("toy_world_drawn", name)] = language
+        return drawn
+
+    return draw
+
+
 def scene_html(names: dict[str, str], held: bool, lang: str, languages: tuple[str, ...] = ("en",)) -> str:
     """The scene's badge and its captions, one row per caption pattern (each language's wording
     of the pattern in the same row) with the attributes it names."""
@@ -303,6 +319,6 @@ def build(ctx) -> None:
     gr.on([c.input for c in scene_inputs], rebuild, [ctx.session, *scene_inputs],
           [ctx.session, scene_image, scene_info], api_name="toy_world_scene", trigger_mode="always_last")
     # the world's captions follow the picked model (English, or both languages for the bilingual one)
-    ctx.refresh(samples, [seed], [gallery])
-    ctx.refresh(scene, scene_inputs, [scene_image, scene_info])
+    ctx.refresh(per_language(samples, "samples", 1), [seed], [gallery])
+    ctx.refresh(per_language(scene, "scene", 2), scene_inputs, [scene_image, scene_info])
     ctx.refresh(reference, [], [held, vocabulary, patterns, counts], api_name="toy_world_reference")

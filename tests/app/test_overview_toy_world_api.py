@@ -143,3 +143,28 @@ def test_demo_batch_matches_clip_core_directly(reference):
     direct = reference.world.sample_batch(5, "train", rng)
     assert batch.captions == direct.captions
     assert torch.equal(batch.images, direct.images)
+
+
+@pytest.mark.skipif(not __import__("lessons.session").session.bilingual_available(), reason="no bilingual checkpoint")
+def test_the_toy_world_redraws_only_when_the_caption_language_changes():
+    """Page load draws; a model change that keeps the language (e.g. one training step) leaves the
+    pictures alone; picking the bilingual model redraws them with mixed captions."""
+    import gradio as gr
+
+    from lessons import toy_world
+    from lessons.session import Session
+
+    session = Session(model_name="shipped")
+    draw = toy_world.per_language(toy_world.samples, "samples", 1)
+    first = draw(session, 0)
+    assert len(first) == 16 and not any(re.search(r"[\u4e00-\u9fff]", caption) for _, caption in first)
+    skipped = draw(session, 0)
+    assert isinstance(skipped, dict) and skipped == gr.skip()
+    session.model_name = "bilingual"
+    mixed = [caption for _, caption in draw(session, 0)]
+    chinese = [bool(re.search(r"[\u4e00-\u9fff]", caption)) for caption in mixed]
+    assert any(chinese) and not all(chinese)
+    scene = toy_world.per_language(toy_world.scene, "scene", 2)
+    image, html = scene(session, "red", "circle", "large", "center")
+    assert "一个大的红色圆形" in html and "a large red circle" in html
+    assert scene(session, "red", "circle", "large", "center") == (gr.skip(), gr.skip())

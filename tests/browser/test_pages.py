@@ -100,6 +100,12 @@ def heatmap(page) -> dict:
     return data
 
 
+# every picture of a tab that sits in the viewport has loaded (those further down may load lazily)
+PICTURES_SHOWN = """s => [...document.querySelectorAll(s + ' img')]
+  .filter(i => { const r = i.getBoundingClientRect(); return r.width > 0 && r.top < window.innerHeight; })
+  .every(i => i.complete && i.naturalWidth > 0)"""
+
+
 def wait_for_new_heatmap(page, before: dict) -> dict:
     page.wait_for_function(f"(s) => {{ const d = ({PLOT_DATA})(s); return d && d.z !== {json.dumps(before['z'])}; }}",
                            arg="#tab-logits .js-plotly-plot", timeout=TIMEOUT)
@@ -115,6 +121,7 @@ def test_every_tab_renders_cleanly_and_is_photographed(page, app_url, console_er
         open_tab(page, lesson_id)
         # the lead is filled in the session's language by the page-load event: wait for it to land
         wait_for_text(page, f"#tab-{lesson_id} .lesson-lead", lead_fragment(lesson_id, lang))
+        page.wait_for_function(PICTURES_SHOWN, arg=f"#tab-{lesson_id}", timeout=TIMEOUT)  # none blank in the shot
         lead = page.inner_text(f"#tab-{lesson_id} .lesson-lead")
         assert bool(CJK.search(lead)) == (lang == "zh"), lead
         width = page.evaluate("document.documentElement.scrollWidth")
