@@ -16,6 +16,14 @@ MAP_SCALE = "Inferno"  # sequential: the question is where the map is highest, n
 METHOD_COLORS = {"patches": COLORS["image"], "windows": "#9467bd"}
 NAMED, OTHER = "#00c853", "#e0e0e0"  # the named object's box (the diagonal's green), the other box
 UPSCALE = 8
+LEFT, RIGHT = [0.0, 0.4], [0.5, 0.9]  # the map figure's two panels (x domains)
+BAR_LEFT, BAR_RIGHT = [0.0, 0.45], [0.55, 1.0]  # the hit-rate figure's two panels
+
+
+def panel_headings(*headings: tuple[str, list[float]]) -> list[dict]:
+    """One heading per panel, centred above its x domain (paper coordinates)."""
+    return [dict(text=text, x=(domain[0] + domain[1]) / 2, y=1.0, xref="paper", yref="paper", showarrow=False,
+                 xanchor="center", yanchor="bottom", font=dict(size=13)) for text, domain in headings]
 
 
 def _picture(image: np.ndarray, xaxis: str, yaxis: str) -> go.Image:
@@ -71,13 +79,10 @@ def similarity_map_figure(image: np.ndarray, pixels: np.ndarray, peak_xy: tuple[
     fig.update_layout(
         template=TEMPLATE, font=FONT, height=height, margin=dict(l=50, r=10, t=70, b=40), shapes=shapes,
         title=dict(text=labels["title"], x=0.01, xanchor="left", font=dict(size=15)),
-        xaxis=dict(axis, domain=[0.0, 0.4]), yaxis=dict(yaxis, scaleanchor="x", constrain="domain"),
-        xaxis2=dict(axis, domain=[0.5, 0.9]), yaxis2=dict(yaxis, anchor="x2", scaleanchor="x2", constrain="domain"),
+        xaxis=dict(axis, domain=LEFT), yaxis=dict(yaxis, scaleanchor="x", constrain="domain"),
+        xaxis2=dict(axis, domain=RIGHT), yaxis2=dict(yaxis, anchor="x2", scaleanchor="x2", constrain="domain"),
         legend=dict(orientation="h", x=0.0, y=-0.12, yanchor="top"),
-        annotations=[dict(text=labels["picture"], x=0.2, y=1.0, xref="paper", yref="paper", showarrow=False,
-                          xanchor="center", yanchor="bottom", font=dict(size=13)),
-                     dict(text=labels["overlay"], x=0.7, y=1.0, xref="paper", yref="paper", showarrow=False,
-                          xanchor="center", yanchor="bottom", font=dict(size=13))],
+        annotations=panel_headings((labels["picture"], LEFT), (labels["overlay"], RIGHT)),
     )
     return fig
 
@@ -124,12 +129,9 @@ def hit_rate_figure(results: list[dict], method_names: dict[str, str], labels: d
     fig.update_layout(
         template=TEMPLATE, font=FONT, height=height, margin=dict(l=60, r=20, t=80, b=50), bargap=0.45, shapes=shapes,
         title=dict(text=labels["title"], x=0.01, xanchor="left", font=dict(size=15)),
-        xaxis=dict(domain=[0.0, 0.45]), yaxis=percent,
-        xaxis2=dict(domain=[0.55, 1.0]), yaxis2=dict(percent, anchor="x2", title=None),
+        xaxis=dict(domain=BAR_LEFT), yaxis=percent,
+        xaxis2=dict(domain=BAR_RIGHT), yaxis2=dict(percent, anchor="x2", title=None),
         legend=dict(orientation="h", x=0.0, y=-0.2, yanchor="top"),
-        annotations=[dict(text=labels["in_box"], x=0.225, y=1.0, xref="paper", yref="paper", showarrow=False,
-                          xanchor="center", yanchor="bottom", font=dict(size=13)),
-                     dict(text=labels["nearer"], x=0.775, y=1.0, xref="paper", yref="paper", showarrow=False,
-                          xanchor="center", yanchor="bottom", font=dict(size=13))],
+        annotations=panel_headings((labels["in_box"], BAR_LEFT), (labels["nearer"], BAR_RIGHT)),
     )
     return fig
