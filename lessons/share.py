@@ -246,9 +246,9 @@ QUERY_JS = "() => [window.location.search]"
 # Teacher mode: the `teacher` class on <html> (CSS enlarges the page's type), and the Plotly figures'
 # small text enlarged to match: the base font and every size a figure names for ticks, legend,
 # annotations, trace text and colour bars times PLOT_SCALE; titles (of the figure, and axis titles
-# given a size because their room is short) kept as they are; and the
-# margins and height grown so the larger text still fits. Each figure the server sends is a new
-# layout object; a WeakSet remembers the ones already enlarged, so each is enlarged once.
+# given a size because their room is short) kept as they are; margins and height grown so the larger
+# text still fits. Each figure the server sends is a new layout object; a WeakSet remembers the ones
+# already enlarged, so each is enlarged once. Only teacher pages poll (4 times a second, a cheap query).
 TEACHER_JS = """() => {
   const q = new URLSearchParams(window.location.search).get("teacher");
   const on = q === null ? %s : ["1", "true", "yes", "on"].includes(q.toLowerCase());
