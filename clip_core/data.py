@@ -1,14 +1,21 @@
 """ShapesWorld: a generated world of coloured shapes with captions (DESIGN.md section 3).
 
-Every image holds one shape with four attributes: colour, shape, size and position. Captions
-come from several patterns, some naming every attribute and some only colour and shape, so that
-zero-shot prompts can be inside or outside the training distribution. A fixed set of
-colour-shape pairs is held out: it is never rendered in a training batch, and zero-shot accuracy
-on it measures compositional generalisation (the "zebra = horse + stripes" test).
+Every image holds one object with five attributes: colour, shape, size, position and visual style
+(a photo-like render, a line sketch or blocky pixel art). Captions behave like web alt-text: they
+are sentences, never the bare "colour shape" label; some name every attribute, some only a few,
+and some name the picture's style ("a sketch of a red circle."). One word has two meanings, as
+"crane" or "boxer" have on the web: "orange" is a colour and also a fruit-shaped object ("a blue
+orange."), so a prompt that gives context tells the two apart and a bare label cannot. These are
+the causes that make prompt engineering pay off in the CLIP paper (section 3.1.4), and zero-shot
+accuracy per template measures them.
+
+A fixed set of colour-shape pairs is held out: it is never rendered in a training batch, and
+zero-shot accuracy on it measures compositional generalisation (the "zebra = horse + stripes" test).
 
 Captions are English, Simplified Chinese, or a seeded mix of both (`caption_language`). The
 Chinese patterns translate the English ones one for one, so pattern i names the same attributes
-in both languages and `caption_pairs` gives translations of the same scenes.
+in both languages and `caption_pairs` gives translations of the same scenes. (Chinese has two
+words, 橙色 and 橙子, for the colour and the fruit: the ambiguity is English only.)
 
 Rendering is vectorised numpy with 2x supersampling for smooth edges.
 """
@@ -30,9 +37,15 @@ COLOURS: dict[str, tuple[float, float, float]] = {
     "purple": (0.62, 0.22, 0.82),
     "white": (0.95, 0.95, 0.95),
 }
-SHAPES: tuple[str, ...] = ("circle", "square", "triangle", "diamond", "cross", "ring")
+# "orange" is also a shape: a round fruit with a stem and a leaf, in any of the colours.
+SHAPES: tuple[str, ...] = ("circle", "square", "triangle", "diamond", "cross", "ring", "orange")
+AMBIGUOUS_WORD = "orange"  # a colour and a shape: the word a bare label cannot resolve
 SIZES: tuple[str, ...] = ("small", "large")
 POSITIONS: tuple[str, ...] = ("top left", "top right", "bottom left", "bottom right", "center")
+# Visual styles: a shaded photo-like render, an outline drawn in the object's colour, and blocky
+# pixel art with flat colours. Captions name the style in some patterns only.
+STYLES: tuple[str, ...] = ("photo", "sketch", "pixel")
+_STYLE_PHRASE = {"photo": "a photo of", "sketch": "a sketch of", "pixel": "pixel art of"}
 _POSITION_PHRASE = {p: ("in the center" if p == "center" else f"at the {p}") for p in POSITIONS}
 _POSITION_XY = {  # centre of the shape, as a fraction of the image side (x, y)
     "top left": (0.28, 0.28),
@@ -43,42 +56,47 @@ _POSITION_XY = {  # centre of the shape, as a fraction of the image side (x, y)
 }
 _RADIUS = {"small": 0.14, "large": 0.21}  # fraction of the image side
 
+_ALL = frozenset({"colour", "shape", "size", "position", "style"})
 # Caption patterns and the attributes each one names. A caption may only be used for an image
 # when no other image in the batch matches it too (otherwise it would be a false negative).
+# Every caption is a sentence: the bare "red circle" never appears, as on the web.
 CAPTION_PATTERNS: tuple[tuple[str, frozenset[str]], ...] = (
-    ("a {size} {colour} {shape} {where}", frozenset({"colour", "shape", "size", "position"})),
-    ("a photo of a {size} {colour} {shape} {where}.", frozenset({"colour", "shape", "size", "position"})),
-    ("a {colour} {shape} {where}", frozenset({"colour", "shape", "position"})),
-    ("a {size} {colour} {shape}", frozenset({"colour", "shape", "size"})),
-    ("a photo of a {colour} {shape}.", frozenset({"colour", "shape"})),
-    ("a {colour} {shape}", frozenset({"colour", "shape"})),
+    ("{style} a {size} {colour} {shape} {where}.", _ALL),
+    ("{style} a {colour} {shape} {where}.", frozenset({"colour", "shape", "position", "style"})),
+    ("{style} a {colour} {shape}.", frozenset({"colour", "shape", "style"})),
+    ("{style} a {size} {colour} {shape}.", frozenset({"colour", "shape", "size", "style"})),
+    ("{style} a {shape}.", frozenset({"shape", "style"})),
+    ("{style} something {colour}.", frozenset({"colour", "style"})),
+    ("there is a {size} {colour} {shape} {where}", frozenset({"colour", "shape", "size", "position"})),
 )
-ATTRIBUTE_KINDS = ("colour", "shape", "size", "position")
+ATTRIBUTE_KINDS = ("colour", "shape", "size", "position", "style")
 
 # Simplified Chinese words of the attributes, keyed by their English names.
 ZH_WORDS: dict[str, dict[str, str]] = {
     "colour": {"red": "红色", "orange": "橙色", "yellow": "黄色", "green": "绿色", "cyan": "青色", "blue": "蓝色",
                "purple": "紫色", "white": "白色"},
     "shape": {"circle": "圆形", "square": "正方形", "triangle": "三角形", "diamond": "菱形", "cross": "十字",
-              "ring": "圆环"},
+              "ring": "圆环", "orange": "橙子"},
     "size": {"small": "小", "large": "大"},
     "position": {"top left": "左上角", "top right": "右上角", "bottom left": "左下角", "bottom right": "右下角",
                  "center": "中间"},
+    "style": {"photo": "照片", "sketch": "素描", "pixel": "像素画"},
 }
 # The Chinese pattern i translates CAPTION_PATTERNS[i] and names the same attributes.
 ZH_CAPTION_PATTERNS: tuple[tuple[str, frozenset[str]], ...] = tuple(
     (zh, named) for zh, (_, named) in zip((
-        "一个{size}的{colour}{shape}，在{where}",  # 一个小的红色圆形，在左上角
-        "一张照片，{where}有一个{size}的{colour}{shape}",  # 一张照片，左上角有一个小的红色圆形
-        "{where}有一个{colour}的{shape}",  # 左上角有一个红色的圆形
-        "一个{size}的{colour}{shape}",  # 一个小的红色圆形
-        "一张{colour}{shape}的照片",  # 一张红色圆形的照片
-        "{colour}{shape}",  # 红色圆形
+        "一张{style}，{where}有一个{size}的{colour}{shape}",  # 一张照片，左上角有一个小的红色圆形
+        "一张{style}，{where}有一个{colour}的{shape}",  # 一张素描，左上角有一个红色的圆形
+        "一张{colour}{shape}的{style}",  # 一张红色圆形的素描
+        "一张{style}，上面是一个{size}的{colour}{shape}",  # 一张像素画，上面是一个小的红色圆形
+        "一张{shape}的{style}",  # 一张橙子的照片
+        "一张{style}，上面有一个{colour}的东西",  # 一张照片，上面有一个橙色的东西
+        "{where}有一个{size}的{colour}{shape}",  # 左上角有一个小的红色圆形
     ), CAPTION_PATTERNS, strict=True)
 )
 # The words of the Chinese patterns outside the attribute slots (Chinese is written without spaces,
 # so the vocabulary lists them; the tokenizer finds them by longest match).
-ZH_PATTERN_WORDS: tuple[str, ...] = ("一个", "一张", "照片", "的", "有", "在", "，")
+ZH_PATTERN_WORDS: tuple[str, ...] = ("一个", "一张", "的", "有", "，", "上面", "是", "东西")
 PATTERNS_BY_LANGUAGE = {"en": CAPTION_PATTERNS, "zh": ZH_CAPTION_PATTERNS}
 LANGUAGES: tuple[str, ...] = ("en", "zh")
 CAPTION_LANGUAGES: tuple[str, ...] = ("en", "zh", "mixed")  # "mixed": each caption en or zh at random
@@ -86,12 +104,17 @@ CAPTION_LANGUAGES: tuple[str, ...] = ("en", "zh", "mixed")  # "mixed": each capt
 
 @dataclass
 class Attributes:
-    """Integer attribute codes of n scenes (indices into COLOURS, SHAPES, SIZES, POSITIONS)."""
+    """Integer attribute codes of n scenes (indices into COLOURS, SHAPES, SIZES, POSITIONS, STYLES)."""
 
     colour: np.ndarray
     shape: np.ndarray
     size: np.ndarray
     position: np.ndarray
+    style: np.ndarray | None = None  # None: every scene a photo
+
+    def __post_init__(self) -> None:
+        if self.style is None:
+            self.style = np.zeros(len(self.colour), dtype=np.int64)
 
     def __len__(self) -> int:
         return len(self.colour)
@@ -100,12 +123,13 @@ class Attributes:
         return Attributes(*(np.atleast_1d(getattr(self, k)[index]) for k in ATTRIBUTE_KINDS))
 
     def names(self, i: int) -> dict[str, str]:
-        """Attribute words of scene i, e.g. {"colour": "red", "shape": "circle", ...}."""
+        """Attribute words of scene i, e.g. {"colour": "red", "shape": "circle", ..., "style": "photo"}."""
         return {
             "colour": list(COLOURS)[self.colour[i]],
             "shape": SHAPES[self.shape[i]],
             "size": SIZES[self.size[i]],
             "position": POSITIONS[self.position[i]],
+            "style": STYLES[self.style[i]],
         }
 
     def pair_names(self) -> list[str]:
@@ -121,6 +145,7 @@ class Attributes:
             shape=np.array([SHAPES.index(s["shape"]) for s in scenes]),
             size=np.array([SIZES.index(s.get("size", "large")) for s in scenes]),
             position=np.array([POSITIONS.index(s.get("position", "center")) for s in scenes]),
+            style=np.array([STYLES.index(s.get("style", "photo")) for s in scenes]),
         )
 
 
@@ -137,19 +162,22 @@ def caption_for(names: dict[str, str], pattern: str, lang: str = "en") -> str:
     """Fill one caption pattern with the attribute words of one scene.
 
     Args:
-        names: the scene's English attribute names, as `Attributes.names` gives them.
+        names: the scene's English attribute names, as `Attributes.names` gives them (a missing
+            style is a photo).
         pattern: one of CAPTION_PATTERNS (lang "en") or ZH_CAPTION_PATTERNS (lang "zh").
     """
+    style = names.get("style", "photo")
     if lang == "zh":
         return pattern.format(
             size=ZH_WORDS["size"][names["size"]], colour=ZH_WORDS["colour"][names["colour"]],
             shape=ZH_WORDS["shape"][names["shape"]], where=ZH_WORDS["position"][names["position"]],
+            style=ZH_WORDS["style"][style],
         )
     if lang != "en":
         raise ValueError(f"lang must be one of {LANGUAGES}, not {lang!r}")
     return pattern.format(
         size=names["size"], colour=names["colour"], shape=names["shape"],
-        where=_POSITION_PHRASE[names["position"]],
+        where=_POSITION_PHRASE[names["position"]], style=_STYLE_PHRASE[style],
     )
 
 
@@ -162,9 +190,9 @@ def _english_vocabulary() -> list[str]:
     words: set[str] = set()
     for pattern, _ in CAPTION_PATTERNS:
         words.update(pattern.replace(".", " .").split())
-    words -= {"{size}", "{colour}", "{shape}", "{where}"}
+    words -= {"{size}", "{colour}", "{shape}", "{where}", "{style}"}
     words.update(COLOURS, SHAPES, SIZES)
-    for phrase in _POSITION_PHRASE.values():
+    for phrase in (*_POSITION_PHRASE.values(), *_STYLE_PHRASE.values()):
         words.update(phrase.split())
     return sorted(words)
 
@@ -208,7 +236,7 @@ class ShapesWorld:
         # Every (colour, shape, size, position) tuple, split by whether its pair is held out.
         grid = np.array(np.meshgrid(
             np.arange(len(COLOURS)), np.arange(len(SHAPES)), np.arange(len(SIZES)),
-            np.arange(len(POSITIONS)), indexing="ij")).reshape(4, -1).T  # [tuples, 4]
+            np.arange(len(POSITIONS)), np.arange(len(STYLES)), indexing="ij")).reshape(5, -1).T  # [tuples, 5]
         is_held = np.array([(c, s) in held for c, s in grid[:, :2]])
         self._tuples = {"train": grid[~is_held], "seen": grid[~is_held], "held_out": grid[is_held],
                         "all": grid}
@@ -216,7 +244,7 @@ class ShapesWorld:
     # ----- vocabulary and class names -------------------------------------------------------
 
     def classes(self, kind: str, lang: str = "en") -> list[str]:
-        """Class names for zero-shot: 'colour', 'shape', 'size', 'position', 'colour_shape'
+        """Class names for zero-shot: 'colour', 'shape', 'size', 'position', 'style', 'colour_shape'
         (all pairs), 'seen' or 'held_out' (pairs), in English or Chinese ("red circle", "红色圆形").
 
         The lists are in the same order in both languages.
@@ -240,6 +268,8 @@ class ShapesWorld:
             return list(SIZES)
         if kind == "position":
             return list(POSITIONS)
+        if kind == "style":
+            return list(STYLES)
         pairs = [f"{c} {s}" for c in colours for s in SHAPES]
         held = {f"{c} {s}" for c, s in self.held_out_pairs}
         if kind == "colour_shape":
@@ -346,12 +376,18 @@ class ShapesWorld:
         images = self.render(attributes, rng)
         return Batch(images, self.captions(attributes, rng, allow_ambiguous, lang), attributes)
 
-    def test_set(self, n_per_pair: int = 4, split: str = "all", seed: int = 1234) -> Batch:
+    def test_set(self, n_per_pair: int = 4, split: str = "all", seed: int = 1234, style: str | None = None) -> Batch:
         """A fixed evaluation set: n_per_pair images of every colour-shape pair in the split.
 
         The same arguments always give the same images, whatever the training stream did. Its
         captions are the English full descriptions (pattern 0) in every world.
+
+        Args:
+            style: draw every image in one style ("photo", "sketch", "pixel"); None cycles through
+                the styles, so image k of each pair has style k mod 3 (n_per_pair = 3 is balanced).
         """
+        if style is not None and style not in STYLES:
+            raise ValueError(f"style must be one of {STYLES} or None, not {style!r}")
         rng = np.random.default_rng([self.seed, seed])
         pool = self._tuples[split]
         pairs = np.unique(pool[:, :2], axis=0)  # [pairs, 2]
@@ -359,7 +395,11 @@ class ShapesWorld:
         shape = np.repeat(pairs[:, 1], n_per_pair)
         size = rng.integers(0, len(SIZES), len(colour))
         position = rng.integers(0, len(POSITIONS), len(colour))
-        attributes = Attributes(colour, shape, size, position)
+        if style is None:
+            styles = np.tile(np.arange(n_per_pair) % len(STYLES), len(pairs))
+        else:
+            styles = np.full(len(colour), STYLES.index(style))
+        attributes = Attributes(colour, shape, size, position, styles)
         captions = [caption_for(attributes.names(i), CAPTION_PATTERNS[0][0]) for i in range(len(colour))]
         return Batch(self.render(attributes, rng), captions, attributes)
 
@@ -391,13 +431,54 @@ class ShapesWorld:
             idx = np.nonzero(attributes.shape == code)[0]
             if len(idx):
                 mask[idx] = _shape_mask(name, dx[idx], dy[idx])
-        mask = sum(mask[:, i::ss, j::ss] for i in range(ss) for j in range(ss)) / ss**2  # [n, H, W] anti-aliased
         colour = np.array([list(COLOURS.values())[c] for c in attributes.colour], dtype=np.float32)
         colour = np.clip(colour + rng.uniform(-0.05, 0.05, colour.shape), 0, 1)  # [n, 3]
         background = rng.uniform(0.05, 0.25, (n, 1, 1, 1)).astype(np.float32)
-        images = background + mask[:, None] * (colour[:, :, None, None] - background)  # [n, 3, H, W]
-        images += self.noise * rng.standard_normal(images.shape, dtype=np.float32)
+        noise = self.noise * rng.standard_normal((n, 3, size, size), dtype=np.float32)
+        style = np.asarray(attributes.style)
+        images = np.empty((n, 3, size, size), dtype=np.float32)
+        for code, name in enumerate(STYLES):
+            idx = np.nonzero(style == code)[0]
+            if len(idx):
+                images[idx] = _STYLE_RENDERERS[name](mask[idx], colour[idx], background[idx], noise[idx], dy[idx], ss)
         return torch.from_numpy(np.clip(images, 0.0, 1.0).astype(np.float32))
+
+
+def _downsample(fine_mask: np.ndarray, ss: int) -> np.ndarray:
+    """Average ss x ss blocks: [n, fine, fine] -> [n, fine/ss, fine/ss] (anti-aliased)."""
+    return sum(fine_mask[:, i::ss, j::ss] for i in range(ss) for j in range(ss)) / ss**2
+
+
+def _photo(mask, colour, background, noise, dy, ss):
+    """Filled and shaded from above, like a lit object: [n, 3, H, W]."""
+    light = np.clip(1.12 - 0.22 * (dy + 1.0), 0.7, 1.15)  # [n, fine, 1]: brighter at the top
+    cover = _downsample(mask, ss)[:, None]  # [n, 1, H, W]
+    shade = _downsample(mask * light, ss)[:, None] / np.maximum(cover, 1e-6)  # mean light over the object
+    return background + cover * (np.clip(colour[:, :, None, None] * shade, 0, 1) - background) + noise
+
+
+def _sketch(mask, colour, background, noise, dy, ss):
+    """Only the outline, drawn in the object's colour: [n, 3, H, W]."""
+    width = 3 * ss // 2  # outline width in supersampled pixels (1.5 px)
+    inner = mask.astype(bool)
+    for _ in range(width):  # erode: a pixel stays inside when its four neighbours are inside
+        inner = (inner & np.roll(inner, 1, 1) & np.roll(inner, -1, 1) & np.roll(inner, 1, 2) & np.roll(inner, -1, 2))
+    outline = _downsample(mask * ~inner, ss)[:, None]  # [n, 1, H, W]
+    return background + outline * (colour[:, :, None, None] - background) + noise
+
+
+def _pixel(mask, colour, background, noise, dy, ss):
+    """Blocky pixel art: hard-edged blocks of 2 x 2 px, flat posterised colours, no noise."""
+    fine = mask.shape[1]
+    size = fine // ss
+    sample = np.minimum((np.arange(size) // 2) * 2 * ss + ss, fine - 1)  # each pixel reads its block's centre
+    hard = mask[:, sample][:, :, sample]  # [n, H, W]
+    flat = np.round(colour * 4) / 4  # five levels per channel
+    ground = np.round(background * 8) / 8
+    return ground + hard[:, None] * (flat[:, :, None, None] - ground)
+
+
+_STYLE_RENDERERS = {"photo": _photo, "sketch": _sketch, "pixel": _pixel}
 
 
 def _shape_mask(name: str, dx: np.ndarray, dy: np.ndarray) -> np.ndarray:
@@ -416,6 +497,11 @@ def _shape_mask(name: str, dx: np.ndarray, dy: np.ndarray) -> np.ndarray:
     if name == "ring":
         r2 = dx**2 + dy**2
         return (r2 <= 1.0) & (r2 >= 0.5**2)
+    if name == "orange":  # the fruit: a round body, a stem on top and a leaf beside it
+        body = dx**2 + (dy - 0.15) ** 2 <= 0.8**2
+        stem = (adx <= 0.12) & (dy >= -1.0) & (dy <= -0.55)
+        leaf = ((dx - 0.38) / 0.36) ** 2 + ((dy + 0.78) / 0.16) ** 2 <= 1.0
+        return body | stem | leaf
     raise ValueError(f"unknown shape {name!r}")
 
 

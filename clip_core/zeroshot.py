@@ -17,22 +17,33 @@ import torch.nn.functional as F
 from .data import ShapesWorld
 
 TEMPLATE_SETS: dict[str, list[str]] = {
+    # the class name alone: no training caption looks like this
     "bare": ["{}"],
+    # the paper's default prompt, a sentence like the training captions
     "photo": ["a photo of a {}."],
-    # the forms that training captions take when they name only colour and shape
-    "caption": ["a {}", "a photo of a {}."],
-    # averages over the attributes the class name leaves out (size and position)
+    # the same sentence for the two other visual styles
+    "sketch": ["a sketch of a {}."],
+    "pixel": ["pixel art of a {}."],
+    # one template per style, averaged: a classifier for pictures of any style
+    "styles": ["a photo of a {}.", "a sketch of a {}.", "pixel art of a {}."],
+    # context for colour names: "something orange" is the colour, never the fruit
+    "colour_context": ["a photo of something {}."],
+    # the styles and the sentence forms that name size or position, averaged
     "ensemble": [
-        "a {}", "a photo of a {}.", "a small {}", "a large {}", "a {} in the center",
-        "a {} at the top left", "a {} at the top right", "a {} at the bottom left", "a {} at the bottom right",
+        "a photo of a {}.", "a sketch of a {}.", "pixel art of a {}.", "a photo of a small {}.",
+        "a photo of a large {}.", "a sketch of a small {}.", "a sketch of a large {}.",
+        "pixel art of a small {}.", "pixel art of a large {}.", "a photo of a {} in the center.",
     ],
     # Simplified Chinese, for Chinese class names such as "红色圆形"
     "bare_zh": ["{}"],
     "photo_zh": ["一张{}的照片"],
-    "caption_zh": ["{}", "一张{}的照片"],
+    "sketch_zh": ["一张{}的素描"],
+    "pixel_zh": ["一张{}的像素画"],
+    "styles_zh": ["一张{}的照片", "一张{}的素描", "一张{}的像素画"],
     "ensemble_zh": [
-        "{}", "一张{}的照片", "一个小的{}", "一个大的{}", "中间有一个{}",
-        "左上角有一个{}", "右上角有一个{}", "左下角有一个{}", "右下角有一个{}",
+        "一张{}的照片", "一张{}的素描", "一张{}的像素画", "一张照片，上面是一个小的{}", "一张照片，上面是一个大的{}",
+        "一张素描，上面是一个小的{}", "一张素描，上面是一个大的{}", "一张像素画，上面是一个小的{}",
+        "一张像素画，上面是一个大的{}", "中间有一个{}",
     ],
 }
 
