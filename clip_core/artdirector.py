@@ -29,7 +29,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .data import COLOURS, POSITIONS, SHAPES, SIZES, ZH_WORDS, Attributes, ShapesWorld
+from .data import COLOURS, POSITIONS, SHAPES, SIZES, STYLES, ZH_WORDS, Attributes, ShapesWorld
 
 PIXEL_EPS = 1e-3  # a start picture is clamped to [eps, 1 - eps] before its logit (logit(0) is -inf)
 
@@ -215,28 +215,41 @@ class ArtDirector:
 
 # ----- real pictures of the caption, for comparison ----------------------------------------------
 
-_WORDS = {  # written word -> (attribute kind, English attribute name), English and Chinese
-    **{name: (kind, name) for kind, names in (("colour", COLOURS), ("shape", SHAPES), ("size", SIZES),
-                                              ("position", POSITIONS)) for name in names},
-    **{word: (kind, name) for kind, words in ZH_WORDS.items() for name, word in words.items()},
-}
+_KINDS = (("colour", COLOURS), ("shape", SHAPES), ("size", SIZES), ("position", POSITIONS), ("style", STYLES))
+_WORDS: dict[str, list[tuple[str, str]]] = {}  # written word -> [(attribute kind, English name)], en and zh
+for _kind, _names in _KINDS:
+    for _name in _names:
+        _WORDS.setdefault(_name, []).append((_kind, _name))
+for _kind, _words in ZH_WORDS.items():
+    for _name, _word in _words.items():
+        _WORDS.setdefault(_word, []).append((_kind, _name))
+_WORDS["pixel art"] = [("style", "pixel")]
+_WORDS["pixelated"] = [("style", "pixel")]
 
 
 def caption_words(caption: str) -> dict[str, list[str]]:
     """Every toy-world attribute a caption names, by kind, e.g. "a small red circle at the top left"
     -> {"colour": ["red"], "shape": ["circle"], "size": ["small"], "position": ["top left"]}.
-    English words and the Chinese ones of ShapesWorld are both read; kinds not named are left out."""
-    text = " " + " ".join(caption.lower().replace(".", " ").replace(",", " ").split()) + " "
-    hits: list[tuple[int, str, str]] = []  # (where in the caption, kind, name)
+    English words and the Chinese ones of ShapesWorld are both read; kinds not named are left out.
+    "orange" names a colour when a shape word follows it ("a orange square") or "something" precedes it,
+    and the fruit otherwise."""
+    original = text = " " + " ".join(caption.lower().replace(".", " ").replace(",", " ").split()) + " "
+    hits: list[tuple[int, list[tuple[str, str]]]] = []  # (where in the caption, the word's senses)
     for word in sorted(_WORDS, key=len, reverse=True):  # "top left" before "left", 左上角 before 上
         spaced = f" {word} " if word.isascii() else word
         at = text.find(spaced)
         while at >= 0:
-            hits.append((at, *_WORDS[word]))
+            hits.append((at, _WORDS[word]))
             text = text[:at] + " " * len(spaced) + text[at + len(spaced):]  # blanked: positions stay put
             at = text.find(spaced)
+    hits.sort(key=lambda hit: hit[0])
     found: dict[str, list[str]] = {}
-    for _, kind, name in sorted(hits):
+    for i, (at, senses) in enumerate(hits):
+        kind, name = senses[0]
+        if len(senses) > 1:  # the colour sense when a shape follows or "something" precedes, else the thing
+            colour = (i + 1 < len(hits) and any(k == "shape" for k, _ in hits[i + 1][1])) or \
+                original[:at].rstrip().endswith(" something")
+            kind, name = next((k, n) for k, n in senses if (k == "colour") == colour)
         if name not in found.setdefault(kind, []):
             found[kind].append(name)
     return found
@@ -261,7 +274,8 @@ def real_pictures(world: ShapesWorld, named: dict[str, str], n: int = 8, seed: i
     """n pictures the toy world draws for the named attributes (images [n, 3, H, W], their attributes);
     attributes the caption leaves out are drawn at random, seeded, as any picture it describes."""
     rng = np.random.default_rng([seed, 9])
-    choices = {"colour": list(COLOURS), "shape": list(SHAPES), "size": list(SIZES), "position": list(POSITIONS)}
+    choices = {"colour": list(COLOURS), "shape": list(SHAPES), "size": list(SIZES), "position": list(POSITIONS),
+               "style": list(STYLES)}
     scenes = [{kind: named.get(kind) or str(rng.choice(options)) for kind, options in choices.items()}
               for _ in range(n)]
     attributes = Attributes.from_names(scenes)

@@ -376,15 +376,16 @@ class ShapesWorld:
         images = self.render(attributes, rng)
         return Batch(images, self.captions(attributes, rng, allow_ambiguous, lang), attributes)
 
-    def test_set(self, n_per_pair: int = 4, split: str = "all", seed: int = 1234, style: str | None = None) -> Batch:
+    def test_set(self, n_per_pair: int = 4, split: str = "all", seed: int = 1234,
+                 style: str | None = "photo") -> Batch:
         """A fixed evaluation set: n_per_pair images of every colour-shape pair in the split.
 
         The same arguments always give the same images, whatever the training stream did. Its
         captions are the English full descriptions (pattern 0) in every world.
 
         Args:
-            style: draw every image in one style ("photo", "sketch", "pixel"); None cycles through
-                the styles, so image k of each pair has style k mod 3 (n_per_pair = 3 is balanced).
+            style: draw every image in one style ("photo", the default, "sketch" or "pixel"); None
+                mixes them: image k of each pair has style k mod 3 (n_per_pair = 3 is balanced).
         """
         if style is not None and style not in STYLES:
             raise ValueError(f"style must be one of {STYLES} or None, not {style!r}")

@@ -100,7 +100,7 @@ def crossing_point(curve: list[dict], zero_shot: float) -> float | None:
     Returns None when no probe of the curve reaches it, and the first k when the smallest probe
     already beats it (zero-shot is then worth less than one labelled picture per class).
     """
-    for before, after in zip([None, *curve], curve):
+    for before, after in zip([None, *curve[:-1]], curve, strict=True):
         if after["mean"] >= zero_shot:
             if before is None:
                 return float(after["k"])

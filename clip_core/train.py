@@ -31,6 +31,7 @@ from .data import CAPTION_LANGUAGES, ShapesWorld
 from .loss import clip_loss, hard_negative_clip_loss, siglip_loss
 from .mistakes import MistakenCLIP, Mistakes, mistaken_config
 from .model import TinyCLIP
+from .prompts import prompt_report
 from .scenes import PairBatch, RelationWorld, batch_hard_negatives
 from .tokenizer import Tokenizer
 from .zeroshot import knows_language, zero_shot_report
@@ -378,6 +379,13 @@ def main(argv: list[str] | None = None) -> None:
     }
     if knows_language(model.tokenizer, world, "zh"):  # Chinese class names and templates
         report["zero_shot_zh"] = zero_shot_report(model, world, lang="zh")
+    if not isinstance(world, RelationWorld):  # what a prompt is worth: styles, ensembles, "orange", probes
+        report["prompts"] = prompt_report(model, world)
+        gains = report["prompts"]["effects"]
+        print(f"prompts: 'a photo of a {{}}.' vs bare on photos {100 * gains['photo_vs_bare']:+.1f} points; "
+              f"style ensemble {100 * gains['ensemble']['accuracy']:.1f} % (mean single "
+              f"{100 * gains['ensemble']['mean_single']:.1f} %); zero-shot worth "
+              f"{report['prompts']['probe']['crossing'] or '> 16'} labelled pictures per class")
     if isinstance(world, RelationWorld):  # two-object retrieval and the swapped-caption test
         report["bag_of_words"] = bag_of_words_report(model, world)
         swaps = report["bag_of_words"]["swaps"]

@@ -6,6 +6,7 @@ import itertools
 import numpy as np
 import pytest
 import torch
+from captions import ZH, described, describes
 
 from clip_core.config import TrainConfig, get_preset
 from clip_core.data import (
@@ -23,42 +24,8 @@ from clip_core.tokenizer import Tokenizer
 from clip_core.train import Trainer, build_model, make_world
 from clip_core.zeroshot import TEMPLATE_SETS, knows_language, template_sets, zero_shot_report
 
-# Written independently of data.py: the Chinese words of each attribute value.
-ZH = {
-    "colour": {"红色": "red", "橙色": "orange", "黄色": "yellow", "绿色": "green", "青色": "cyan", "蓝色": "blue",
-               "紫色": "purple", "白色": "white"},
-    "shape": {"圆形": "circle", "正方形": "square", "三角形": "triangle", "菱形": "diamond", "十字": "cross",
-              "圆环": "ring"},
-    "size": {"小": "small", "大": "large"},
-    "position": {"左上角": "top left", "右上角": "top right", "左下角": "bottom left", "右下角": "bottom right",
-                 "中间": "center"},
-}
-EN_POSITION_WORDS = {"left", "right", "top", "bottom", "center"}
-EVERY_SCENE = [dict(zip(("colour", "shape", "size", "position"), values, strict=True))
-               for values in itertools.product(COLOURS, SHAPES, SIZES, POSITIONS)]
-
-
-def described(caption: str) -> dict[str, str]:
-    """The attributes an English or Chinese caption names, as English names."""
-    if caption.isascii():
-        words = caption.replace(".", " ").split()
-        named = {kind: w for w in words for kind, values in
-                 (("colour", COLOURS), ("shape", SHAPES), ("size", SIZES)) if w in values}
-        where = " ".join(w for w in words if w in EN_POSITION_WORDS)
-        if where:
-            named["position"] = where
-        return named
-    named = {}
-    for kind, words in ZH.items():
-        found = [english for chinese, english in words.items() if chinese in caption]
-        assert len(found) <= 1, f"{caption!r} names two {kind}s: {found}"
-        if found:
-            named[kind] = found[0]
-    return named
-
-
-def describes(caption: str, scene: dict[str, str]) -> bool:
-    return all(scene[kind] == name for kind, name in described(caption).items())
+EVERY_SCENE = [dict(zip(("colour", "shape", "size", "position", "style"), values, strict=True))
+               for values in itertools.product(COLOURS, SHAPES, SIZES, POSITIONS, ("photo", "sketch", "pixel"))]
 
 
 def digest(batches) -> str:
@@ -67,7 +34,7 @@ def digest(batches) -> str:
     for batch in batches:
         h.update(batch.images.numpy().tobytes())
         h.update("\n".join(batch.captions).encode())
-        for kind in ("colour", "shape", "size", "position"):
+        for kind in ("colour", "shape", "size", "position", "style"):
             h.update(np.asarray(getattr(batch.attributes, kind), dtype=np.int64).tobytes())
     return h.hexdigest()
 
@@ -90,11 +57,14 @@ def test_chinese_patterns_translate_the_english_ones():
 
 def test_chinese_captions_read_naturally():
     scene = {"colour": "red", "shape": "circle", "size": "small", "position": "top left"}
-    assert all_captions(scene, "zh") == [
-        "一个小的红色圆形，在左上角", "一张照片，左上角有一个小的红色圆形", "左上角有一个红色的圆形",
-        "一个小的红色圆形", "一张红色圆形的照片", "红色圆形"]
-    assert all_captions(scene, "en")[4] == "a photo of a red circle."
-    assert caption_for({**scene, "position": "center"}, ZH_CAPTION_PATTERNS[2][0], "zh") == "中间有一个红色的圆形"
+    assert all_captions({**scene, "style": "sketch"}, "zh") == [
+        "一张素描，左上角有一个小的红色圆形", "一张素描，左上角有一个红色的圆形", "一张红色圆形的素描",
+        "一张素描，上面是一个小的红色圆形", "一张圆形的素描", "一张素描，上面有一个红色的东西",
+        "左上角有一个小的红色圆形"]
+    assert all_captions(scene, "en")[2] == "a photo of a red circle."
+    assert all_captions({**scene, "shape": "orange"}, "zh")[4] == "一张橙子的照片"  # 橙子 the fruit, 橙色 the colour
+    assert caption_for({**scene, "position": "center", "style": "pixel"}, ZH_CAPTION_PATTERNS[1][0], "zh") == \
+        "一张像素画，中间有一个红色的圆形"
 
 
 @pytest.mark.parametrize("caption_language", ["zh", "mixed"])
@@ -117,15 +87,16 @@ def test_a_bilingual_tokenizer_reads_both_languages_of_real_batches(bilingual):
         assert bilingual.decode(bilingual([caption])[0].tolist()) == caption
 
 
-def test_the_english_vocabulary_is_unchanged_and_the_mixed_one_adds_chinese():
+def test_the_english_vocabulary_and_the_mixed_one_that_adds_chinese():
     english = ShapesWorld(0).vocabulary()
     assert english == [
-        ".", "a", "at", "blue", "bottom", "center", "circle", "cross", "cyan", "diamond", "green", "in", "large",
-        "left", "of", "orange", "photo", "purple", "red", "right", "ring", "small", "square", "the", "top",
-        "triangle", "white", "yellow"]
+        ".", "a", "art", "at", "blue", "bottom", "center", "circle", "cross", "cyan", "diamond", "green", "in", "is",
+        "large", "left", "of", "orange", "photo", "pixel", "purple", "red", "right", "ring", "sketch", "small",
+        "something", "square", "the", "there", "top", "triangle", "white", "yellow"]
     chinese = ShapesWorld(0, caption_language="zh").vocabulary()
     assert not any(w.isascii() for w in chinese)
-    assert {"左上角", "一张", "照片", "的", "有", "一个", "在", "，", *ZH["colour"], *ZH["shape"]} <= set(chinese)
+    words = {"左上角", "一张", "照片", "素描", "像素画", "的", "有", "一个", "，", *ZH["colour"], *ZH["shape"]}
+    assert words <= set(chinese)
     assert ShapesWorld(0, caption_language="mixed").vocabulary() == sorted({*english, *chinese})
     assert ShapesWorld(0).vocabulary("mixed") == ShapesWorld(0, caption_language="mixed").vocabulary()
 
@@ -206,21 +177,23 @@ def test_over_long_chinese_text_is_truncated_keeping_eot_last(bilingual):
 
 # ----- language mixes -------------------------------------------------------------------------
 
-def test_english_only_batches_are_bit_identical_to_before():
-    # digests and captions recorded with the code before Chinese captions existed (same seeds and calls)
+def test_english_only_batches_are_bit_identical_to_the_recorded_ones():
+    # digests and captions recorded when the world got its styles (same seeds and calls): a change to the
+    # English stream, e.g. from adding a language, shows here
     for world in (ShapesWorld(seed=0), ShapesWorld(seed=0, caption_language="en")):
         rng = np.random.default_rng([0, 0])  # the Trainer's stream for world seed 0 and train seed 0
         stream = [world.sample_batch(64, "train", rng) for _ in range(3)]
         assert stream[0].captions[:4] == [
-            "a small purple cross at the bottom right", "a small cyan ring at the top left",
-            "a photo of a small blue diamond in the center.", "a large yellow ring at the bottom right"]
-        assert digest(stream) == "31cc13fd06b8fd3becb9acb78b478c3c6060e1a63045432da5744f292373bf7d"
+            "there is a small purple ring at the bottom left", "there is a small blue triangle at the bottom left",
+            "there is a large blue diamond in the center", "a sketch of a green circle."]
+        assert digest(stream) == "366fa522ecd0b5e38e96edbb4deb62391602a0f3166be01cad1954d39cfa95be"
     world = ShapesWorld(seed=5, image_size=24)
     batches = [world.sample_batch(32), world.sample_batch(16, "held_out"), world.sample_batch(8, allow_ambiguous=True)]
-    assert batches[0].captions[:2] == ["a small blue ring", "a small red diamond"]
-    assert digest(batches) == "ac08b70ce31875fd6b497cc67769d015aafd514dbbafd856a18327df83a9d796"
+    assert batches[0].captions[:2] == ["pixel art of a large blue orange.",
+                                       "a sketch of a large red diamond at the top left."]
+    assert digest(batches) == "790209f66c02ee052da75956d0ee6c1fa3882112248d37604cfb0360084cb8c6"
     assert digest([ShapesWorld(0).test_set(2, "all")]) == (
-        "d3b2dc74e70c998d3d9ac781ec75495ac41fac734d776adac1ce6d2b91e8a779")
+        "d665242771d2c5ddf7cabab9fd61198d970770881c556c8f86651b9bd5cb7f30")
 
 
 def test_a_language_mix_changes_only_the_captions_of_the_first_batch():
@@ -262,7 +235,7 @@ def test_no_caption_describes_another_image_of_its_batch(caption_language):
             assert describes(caption, scenes[i]), (caption, scenes[i])
             others = [j for j, scene in enumerate(scenes) if j != i and describes(caption, scene)]
             assert not others, f"{caption!r} also describes {[scenes[j] for j in others]}"
-            short += set(described(caption)) == {"colour", "shape"}
+            short += set(described(caption)) <= {"colour", "shape", "style"}
     assert short > 0  # the short forms still occur
 
 
@@ -308,7 +281,7 @@ def test_chinese_class_names_parallel_the_english_ones(kind, bilingual):
 
 def test_chinese_template_sets_and_the_english_default_report():
     english = template_sets("en")
-    assert list(english) == ["bare", "photo", "caption", "ensemble"]
+    assert list(english) == ["bare", "photo", "sketch", "pixel", "styles", "colour_context", "ensemble"]
     assert TEMPLATE_SETS["photo_zh"] == ["一张{}的照片"] and "{}" in TEMPLATE_SETS["bare_zh"]
     assert set(template_sets("zh")) == {name for name in TEMPLATE_SETS if name.endswith("_zh")}
     # the English report keeps exactly its rows (the shipped checkpoint's metrics depend on them)
@@ -364,4 +337,4 @@ def test_short_mixed_training_reads_chinese_prompts_well_above_chance():
     # an English-only model reads the same Chinese prompts as <unk>: every class scores the same
     english_only = build_model(preset.model, ShapesWorld(0)).eval()
     tied = zero_shot_report(english_only, world, n_per_pair=1, templates=["一张{}的照片"], lang="zh")
-    assert tied["templates"][0]["accuracy"] == pytest.approx(1 / 48)
+    assert tied["templates"][0]["accuracy"] == pytest.approx(1 / len(world.classes("colour_shape")))

@@ -3,35 +3,16 @@
 import numpy as np
 import pytest
 import torch
+from captions import described, describes
 
-from clip_core.data import COLOURS, POSITIONS, SHAPES, SIZES, ShapesWorld
+from clip_core.data import COLOURS, SHAPES, ShapesWorld
 from clip_core.tokenizer import Tokenizer
-
-POSITION_WORDS = {"left", "right", "top", "bottom", "center"}
 
 
 def described_attributes(caption: str) -> dict[str, str]:
-    """Parse a caption back into the attributes it names (written independently of data.py)."""
-    words = caption.replace(".", " ").split()
-    named: dict[str, str] = {}
-    for word in words:
-        if word in COLOURS:
-            named["colour"] = word
-        elif word in SHAPES:
-            named["shape"] = word
-        elif word in SIZES:
-            named["size"] = word
-    where = [w for w in words if w in POSITION_WORDS]
-    if where:
-        named["position"] = " ".join(where)  # "top left", ..., or "center"
-    assert {"colour", "shape"} <= set(named), f"caption names no colour or shape: {caption!r}"
-    if "position" in named:
-        assert named["position"] in POSITIONS, f"unparsable position in {caption!r}"
+    named = described(caption)
+    assert {"colour", "shape"} & set(named), f"caption names no colour and no shape: {caption!r}"
     return named
-
-
-def describes(caption: str, scene: dict[str, str]) -> bool:
-    return all(scene[kind] == word for kind, word in described_attributes(caption).items())
 
 
 def _pairs(attributes) -> set[tuple[str, str]]:
@@ -108,8 +89,10 @@ def test_no_caption_describes_another_image_of_its_batch(world):
 def test_captions_use_short_forms_too(world):
     # the checker above is only meaningful if some captions leave attributes out
     named = [described_attributes(c) for _ in range(10) for c in world.sample_batch(64).captions]
-    assert any(set(n) == {"colour", "shape"} for n in named)
+    assert any(set(n) == {"colour", "shape", "style"} for n in named)
     assert any(set(n) == {"colour", "shape", "size", "position"} for n in named)
+    assert any(set(n) == {"shape", "style"} for n in named)
+    assert any(set(n) == {"colour", "style"} for n in named)
 
 
 def test_checker_catches_an_ambiguous_caption():
@@ -119,6 +102,7 @@ def test_checker_catches_an_ambiguous_caption():
     assert not describes("a small red circle", scenes[1])
     assert not describes("a red circle at the top right", scenes[1])
     assert describes("a photo of a large red circle at the top left.", scenes[1])
+    assert not describes("a sketch of a large red circle at the top left.", scenes[1])
 
 
 def test_every_caption_tokenizes_without_unknown_words(world):
@@ -143,7 +127,8 @@ def test_render_shape_dtype_and_range(world):
 
 def test_render_draws_the_named_colour(world):
     # a large red shape in the centre: the centre pixel is red (high R, low G and B)
-    image = world.render({"colour": "red", "shape": "square", "size": "large", "position": "center"})[0]
+    image = world.render({"colour": "red", "shape": "square", "size": "large", "position": "center",
+                          "style": "pixel"})[0]
     r, g, b = image[:, 16, 16].tolist()
     assert r > 0.7 and g < 0.35 and b < 0.35
     corner = image[:, 1, 1]
@@ -160,7 +145,8 @@ def test_test_set_is_deterministic_and_independent_of_the_stream():
     assert torch.equal(ShapesWorld(0).test_set(3, "all").images, first.images)
 
 
-@pytest.mark.parametrize("split,n_pairs", [("all", 48), ("seen", 40), ("held_out", 8)])
+@pytest.mark.parametrize("split,n_pairs", [("all", len(COLOURS) * len(SHAPES)),
+                                           ("seen", len(COLOURS) * (len(SHAPES) - 1)), ("held_out", len(COLOURS))])
 def test_test_set_covers_every_pair_of_its_split(world, split, n_pairs):
     test = world.test_set(2, split)
     names = test.attributes.pair_names()
@@ -188,3 +174,61 @@ def test_classes_held_out_matches_held_out_pairs(world):
 def test_sample_attributes_refuses_more_scenes_than_exist(world):
     with pytest.raises(ValueError):
         world.sample_attributes(10_000)
+
+
+# ----- the causes of prompt engineering (captions like web alt-text, styles, an ambiguous word) -----
+
+
+def _training_captions(world, batches: int = 30) -> list[str]:
+    return [c for _ in range(batches) for c in world.sample_batch(64).captions]
+
+
+def test_training_captions_are_sentences_never_the_bare_label(world):
+    captions = _training_captions(world)
+    bare = {f"{c} {s}" for c in COLOURS for s in SHAPES} | set(COLOURS) | set(SHAPES)
+    assert not [c for c in captions if c in bare]
+    assert min(len(c.split()) for c in captions) >= 4  # "a photo of a ring." is the shortest kind
+    # most captions name the picture's style, as alt-text often says "a photo of" or "a drawing of"
+    styled = [c for c in captions if "style" in described_attributes(c)]
+    assert 0.6 < len(styled) / len(captions) < 0.95
+
+
+def test_every_style_appears_in_training_and_in_every_test_split(world):
+    seen = {described_attributes(c).get("style") for c in _training_captions(world, 5)} - {None}
+    assert seen == {"photo", "sketch", "pixel"}
+    for split in ("all", "seen", "held_out"):
+        mixed = world.test_set(3, split, style=None)
+        names = mixed.attributes.pair_names()
+        for pair in set(names):  # with 3 images per pair, one of each style
+            styles = {mixed.attributes.names(i)["style"] for i, p in enumerate(names) if p == pair}
+            assert styles == {"photo", "sketch", "pixel"}
+    only_sketch = world.test_set(2, "all", style="sketch")
+    assert {only_sketch.attributes.names(i)["style"] for i in range(len(only_sketch.captions))} == {"sketch"}
+    assert world.test_set(1, "all").attributes.names(0)["style"] == "photo"  # the default: photos
+    with pytest.raises(ValueError):
+        world.test_set(1, "all", style="oil painting")
+
+
+def test_the_styles_look_different():
+    world = ShapesWorld(0)
+    scene = {"colour": "red", "shape": "square", "size": "large", "position": "center"}
+    photo, sketch, pixel = (world.render({**scene, "style": s}, rng=np.random.default_rng(1))[0]
+                            for s in ("photo", "sketch", "pixel"))
+    assert photo[0, 16, 16] > 0.6 and sketch[0, 16, 16] < 0.4  # a sketch is only an outline: hollow inside
+    assert sketch[0, 16, 12:21].max() > 0.6 or sketch[0, 12:21, 16].max() > 0.6  # ...but the outline is drawn
+    blocks = pixel[:, ::2, ::2]  # pixel art repeats each value over a 2 x 2 block, with no noise
+    assert torch.equal(pixel[:, 1::2, 1::2], blocks) and torch.equal(pixel[:, ::2, 1::2], blocks)
+    assert not torch.equal(photo[:, 1::2, 1::2], photo[:, ::2, ::2])
+
+
+def test_orange_is_a_colour_and_a_fruit_in_the_captions(world):
+    captions = _training_captions(world, 60)
+    as_colour = [c for c in captions if described_attributes(c).get("colour") == "orange"]
+    as_fruit = [c for c in captions if described_attributes(c).get("shape") == "orange"]
+    assert len(as_colour) > 50 and len(as_fruit) > 50
+    assert any(c.endswith("something orange.") for c in as_colour)
+    assert any("orange orange" in c for c in captions)  # an orange-coloured orange
+    assert "orange" in world.classes("colour") and "orange" in world.classes("shape")
+    fruit = world.render({"colour": "blue", "shape": "orange", "size": "large", "position": "center"})[0]
+    circle = world.render({"colour": "blue", "shape": "circle", "size": "large", "position": "center"})[0]
+    assert (fruit[2] > 0.6).sum() != (circle[2] > 0.6).sum()  # the fruit has a stem and a leaf

@@ -103,8 +103,8 @@ def test_siglip_checkpoint_round_trips(tmp_path):
 
 def test_short_siglip_training_lowers_its_loss():
     model, world = _siglip_nano()
-    config = dataclasses.replace(get_preset("nano").train, batch_size=32, steps=40)
-    history = list(Trainer(model, world, dataclasses.replace(config, loss="siglip")).run(40))
+    config = dataclasses.replace(get_preset("nano").train, batch_size=32, steps=150)
+    history = list(Trainer(model, world, dataclasses.replace(config, loss="siglip")).run(150))
     assert all(m.finite for m in history)
     first, last = history[0].loss, np.mean([m.loss for m in history[-5:]])
     assert last < 0.6 * first, (first, last)  # measured: 7.25 -> 3.66
