@@ -15,7 +15,8 @@ import gradio as gr
 import numpy as np
 import torch
 
-from clip_core.data import COLOURS, SHAPES, ShapesWorld
+from clip_core.data import COLOURS, SHAPES, STYLES, ShapesWorld
+from clip_core.prompts import BARE, STYLE_TEMPLATES, prompt_report
 from clip_core.retrieval import embed_gallery
 from clip_core.zeroshot import (
     class_embeddings,
@@ -30,6 +31,7 @@ from .compute import LOG_TAU_MAX, LOG_TAU_MIN, scale_to_log10_tau, tau_to_scale
 from .figures import greedy_path_figure, template_accuracy_figure, to_pil, zeroshot_bars_figure
 from .session import ensure
 from .ui import check_choice, check_number, keep_session
+from .zeroshot_figures import ambiguity_figure, probe_figure, style_table_figure
 from .zeroshot_inputs import (
     CANVAS,
     PALETTE,
@@ -81,7 +83,7 @@ def compare_max() -> int:
 def test_image(session, pair: str, variant: int):
     """(image [3, H, W], attribute names) of image `variant` of a colour-shape pair in the test set."""
     world = session.world
-    test = session.memo(("zeroshot_pick", PICK_PER_PAIR), lambda: world.test_set(PICK_PER_PAIR, "all"))
+    test = session.memo(("zeroshot_pick", PICK_PER_PAIR), lambda: world.test_set(PICK_PER_PAIR, "all", style=None))
     pairs = test.attributes.pair_names()
     index = pairs.index(pair) + variant
     return test.images[index], test.attributes.names(index)
@@ -295,10 +297,90 @@ def greedy_selection(session, classes_text, templates_text, ensemble, n_per_pair
     return table, gr.update(value=figure, visible=True), summary
 
 
+# ----- what a prompt is worth -------------------------------------------------------------------
+
+
+def _style_names(s: dict) -> list[str]:
+    return [s[f"style.{column}"] for column in (*STYLES, "mixed")]
+
+
+def prompt_worth(session):
+    """The paper's prompt effects measured with the session's toy model: (summary, style table figure,
+    "orange" figure, k-shot probe figure). A pretrained CLIP is not measured here: the toy world's
+    pictures and words are the shipped toy model's."""
+    session = ensure(session)
+    s = labels(session.lang)
+    model, world = session.toy_model(), session.world
+    def measure() -> tuple[dict, float]:
+        started = time.perf_counter()
+        return prompt_report(model, world), time.perf_counter() - started
+
+    if session.model_name in ("shipped", "bilingual", "pretrained"):
+        report, seconds = session.memo_shared(("zeroshot_prompt_report",), measure)
+    else:  # a model that may still be training: measure it as it is now
+        report, seconds = measure()
+    table, gains, orange, probe = report["style_table"], report["effects"], report["ambiguity"], report["probe"]
+    rows = [s["row.bare"], *table["rows"][1:-1], s["row.ensemble"]]
+    matched = [(table["rows"].index(template), STYLES.index(style)) for style, template in STYLE_TEMPLATES.items()]
+    style_figure = style_table_figure(table, rows, _style_names(s), matched, {
+        "title": s["style_title"].format(c=table["classes"]), "x": s["style_x"], "y": s["style_y"],
+        "accuracy": s["accuracy"]})
+    display = {task: {c: display_name(c, False) for c in orange["tasks"][task]["classes"]} for task in orange["tasks"]}
+    orange_figure = ambiguity_figure(orange, display, {
+        "title": s["amb_title"], "colour_panel": s["amb_colour_panel"], "shape_panel": s["amb_shape_panel"],
+        "bare": s["amb_bare"], "context": s["amb_context"], "count": s["amb_count"]})
+    probe_plot = probe_figure(probe, {
+        "title": s["probe_title"].format(c=probe["classes"], n=probe["n_test"]), "x": s["probe_x"],
+        "y": s["probe_y"], "probe": s["probe_probe"].format(d=probe["draws"]), "draws": s["probe_draws"],
+        "zero_shot": s["probe_zero_shot"], "crossing": s["probe_crossing"]})
+    n_images = table["n_images"]["mixed"] + orange["n_images"] + probe["n_test"]
+    per_style = gains["per_style"]
+    parts = [s["worth_style_part"].format(style=s[f"style.{style}"], matched=100 * g["matched"],
+                                          other=100 * g["mismatched_best"],
+                                          delta=100 * (g["matched"] - g["mismatched_best"]))
+             for style, g in per_style.items()]
+    ensemble = gains["ensemble"]
+    colour, shape = orange["tasks"]["colour"], orange["tasks"]["shape"]
+    crossing = probe["crossing"]
+    shots = [row["k"] for row in probe["curve"]]
+    if crossing is None:
+        worth_k = s["probe_never"].format(k=shots[-1])
+    elif crossing <= shots[0] and probe["curve"][0]["mean"] > probe["zero_shot"]:
+        worth_k = s["probe_less"]
+    else:
+        worth_k = f"≈ {crossing:.1f}"
+    lines = [
+        s["worth_measured"].format(model=_model_label(session) if not session.is_pretrained else
+                                   _model_label_of(session, "shipped"), n=n_images, seconds=seconds),
+        s["worth_sentence"].format(photo=100 * per_style["photo"]["matched"], bare=100 * per_style["photo"]["bare"],
+                                   delta=100 * gains["photo_vs_bare"]),
+        s["worth_styles"].format(parts=s["worth_sep"].join(parts)),
+        s["worth_ensemble"].format(ens=100 * ensemble["accuracy"], mean=100 * ensemble["mean_single"],
+                                   vs_mean=100 * (ensemble["accuracy"] - ensemble["mean_single"]),
+                                   vs_best=100 * (ensemble["accuracy"] - ensemble["best_single"]),
+                                   best=ensemble["best_single_template"], best_acc=100 * ensemble["best_single"]),
+        s["worth_orange"].format(
+            n=orange["n_contested"], bare=100 * colour["templates"][BARE]["contested"],
+            ctx=100 * colour["templates"][colour["context"]]["contested"], context=colour["context"],
+            delta=100 * colour["gain"], shape_bare=100 * shape["templates"][BARE]["contested"],
+            shape_ctx=100 * shape["templates"][shape["context"]]["contested"], shape_context=shape["context"],
+            sense=s["sense.fruit" if orange["sense"]["fruit"] > orange["sense"]["colour"] else "sense.colour"],
+            fruit=orange["sense"]["fruit"], colour=orange["sense"]["colour"]),
+        s["worth_probe"].format(zs=100 * probe["zero_shot"], k=worth_k, d=probe["draws"]),
+    ]
+    shown = dict(visible=True)
+    return ("  \n".join(lines), gr.update(value=style_figure, **shown), gr.update(value=orange_figure, **shown),
+            gr.update(value=probe_plot, **shown))
+
+
 def _model_label(session) -> str:
+    name = session.model_name if session.model_name in session.available_models() else "shipped"
+    return _model_label_of(session, name)
+
+
+def _model_label_of(session, name: str) -> str:
     from . import tr
 
-    name = session.model_name if session.model_name in session.available_models() else "shipped"
     return tr(session.lang, f"app.model.{name}")
 
 
@@ -353,7 +435,7 @@ def clear_results(session):
     """After a model change the measured tables belong to the old model: empty them."""
     s = labels(session.lang)
     hidden = gr.update(value=None, visible=False)
-    return hidden, hidden, s["compare_hint"], hidden, hidden, s["greedy_hint"]
+    return hidden, hidden, s["compare_hint"], hidden, hidden, s["greedy_hint"], s["worth_hint"], hidden, hidden, hidden
 
 
 def build(ctx) -> None:
@@ -412,6 +494,16 @@ def build(ctx) -> None:
         greedy_table = gr.Dataframe(interactive=False, wrap=True, visible=False, show_label=False,
                                     elem_id="zeroshot-greedy-table")
         greedy_plot = gr.Plot(show_label=False, visible=False, elem_id="zeroshot-greedy-plot")
+    gr.Markdown(t("zeroshot.worth_heading"), elem_id="zeroshot-worth-heading")
+    with gr.Row(equal_height=False):
+        gr.Markdown(t("zeroshot.worth_lead"))
+        worth_button = gr.Button(t("zeroshot.worth"), variant="primary", elem_id="zeroshot-worth", scale=0,
+                                 min_width=240)
+    worth_summary = gr.Markdown(t("zeroshot.worth_hint"), elem_id="zeroshot-worth-summary")
+    worth_styles = gr.Plot(show_label=False, visible=False, elem_id="zeroshot-worth-styles")
+    with gr.Row(equal_height=False):
+        worth_orange = gr.Plot(show_label=False, visible=False, elem_id="zeroshot-worth-orange")
+        worth_probe = gr.Plot(show_label=False, visible=False, elem_id="zeroshot-worth-probe")
     quiz.checkpoint(ctx, "held_out", [templates])
     body.render()
 
@@ -441,6 +533,10 @@ def build(ctx) -> None:
     greedy_button.click(keep_session(greedy_selection), [ctx.session, classes, templates, ensemble, n_per_pair],
                         [ctx.session, greedy_table, greedy_plot, greedy_summary], api_name="zeroshot_greedy")
 
+    worth_outputs = [worth_summary, worth_styles, worth_orange, worth_probe]
+    worth_button.click(keep_session(prompt_worth), [ctx.session], [ctx.session, *worth_outputs],
+                       api_name="zeroshot_prompts")
+
     def on_load(session, *values):
         values = list(values)
         tau = learned_tau(session)
@@ -454,4 +550,4 @@ def build(ctx) -> None:
     ctx.shareable(LESSON_ID, {"class_set": class_set, "classes": classes, "template_set": template_set,
                               "templates": templates, "ensemble": ensemble}, redraw=(run["fn"], inputs, run["outputs"]))
     ctx.refresh(clear_results, [], [compare_table, compare_plot, compare_summary, greedy_table, greedy_plot,
-                                    greedy_summary])
+                                    greedy_summary, *worth_outputs])
