@@ -501,9 +501,8 @@ def build(ctx) -> None:
                                  min_width=240)
     worth_summary = gr.Markdown(t("zeroshot.worth_hint"), elem_id="zeroshot-worth-summary")
     worth_styles = gr.Plot(show_label=False, visible=False, elem_id="zeroshot-worth-styles")
-    with gr.Row(equal_height=False):
-        worth_orange = gr.Plot(show_label=False, visible=False, elem_id="zeroshot-worth-orange")
-        worth_probe = gr.Plot(show_label=False, visible=False, elem_id="zeroshot-worth-probe")
+    worth_orange = gr.Plot(show_label=False, visible=False, elem_id="zeroshot-worth-orange")
+    worth_probe = gr.Plot(show_label=False, visible=False, elem_id="zeroshot-worth-probe")
     quiz.checkpoint(ctx, "held_out", [templates])
     body.render()
 

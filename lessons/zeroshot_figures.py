@@ -43,7 +43,7 @@ def style_table_figure(table: dict, row_names: list[str], column_names: list[str
 
 
 def ambiguity_figure(ambiguity: dict, display: dict[str, dict[str, str]], labels: dict[str, str],
-                     height: int = 360) -> go.Figure:
+                     height: int = 400) -> go.Figure:
     """What the contested pictures were called, with the bare label and with context, in two panels:
     orange-coloured objects asked for their colour, oranges (the fruit) asked for their shape.
 
@@ -71,12 +71,12 @@ def ambiguity_figure(ambiguity: dict, display: dict[str, dict[str, str]], labels
         xaxis2=dict(domain=[0.56, 1], title=dict(text=labels["count"]), fixedrange=True),
         yaxis=dict(autorange="reversed", automargin=True, fixedrange=True),
         yaxis2=dict(autorange="reversed", automargin=True, fixedrange=True, anchor="x2"),
-        legend=dict(orientation="h", x=1.0, xanchor="right", y=1.0, yanchor="bottom"),
-        annotations=[dict(text=labels["colour_panel"], x=0.22, y=-0.2, xref="paper", yref="paper",
-                          showarrow=False, font=dict(size=12)),
-                     dict(text=labels["shape_panel"], x=0.78, y=-0.2, xref="paper", yref="paper",
-                          showarrow=False, font=dict(size=12))])
-    return _figure(traces, labels["title"], height, dict(l=10, r=10, t=60, b=90), **layout)
+        legend=dict(orientation="h", x=1.0, xanchor="right", y=1.12, yanchor="bottom"),
+        annotations=[dict(text=f"<b>{labels['colour_panel']}</b>", x=0.22, y=1.0, xref="paper", yref="paper",
+                          xanchor="center", yanchor="bottom", showarrow=False, font=dict(size=12)),
+                     dict(text=f"<b>{labels['shape_panel']}</b>", x=0.78, y=1.0, xref="paper", yref="paper",
+                          xanchor="center", yanchor="bottom", showarrow=False, font=dict(size=12))])
+    return _figure(traces, labels["title"], height, dict(l=10, r=10, t=90, b=50), **layout)
 
 
 def probe_figure(probe: dict, labels: dict[str, str], height: int = 360) -> go.Figure:
@@ -120,4 +120,4 @@ def probe_figure(probe: dict, labels: dict[str, str], height: int = 360) -> go.F
                               fixedrange=True),
                    yaxis=dict(range=[0, 100], title=dict(text=labels["y"]), ticksuffix=" %", automargin=True,
                               fixedrange=True),
-                   legend=dict(orientation="h", x=0.0, xanchor="left", y=1.0, yanchor="bottom"))
+                   legend=dict(x=0.99, xanchor="right", y=0.03, yanchor="bottom", bgcolor="rgba(255,255,255,0.85)"))
