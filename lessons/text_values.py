@@ -45,7 +45,8 @@ def _pattern_list(world: ShapesWorld, langs: list[str], lang: str) -> str:
     for caption_lang in langs:
         patterns = world.caption_patterns(caption_lang)
         chips = " · ".join(f"`{pattern}`" for pattern in patterns)
-        lines.append(f"- **{names[caption_lang]}** ({len(patterns)}): {chips}")
+        count = f"（{len(patterns)}）：" if lang == "zh" else f" ({len(patterns)}): "
+        lines.append(f"- **{names[caption_lang]}**{count}{chips}")
     return "\n".join(lines)
 
 
