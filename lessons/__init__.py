@@ -89,7 +89,7 @@ COMMON_STRINGS = {
         "app.model.download": "首次选择时下载约 {mb} MB",
         "app.model.local": "本地文件夹",
         "app.model.cached": "已下载",
-        "app.model.loading": "正在加载预训练 CLIP {name} …",
+        "app.model.loading": "正在加载预训练 CLIP {name}……",
         "app.model.loaded": ("**预训练 CLIP** `{name}`：{params} 个参数，图片 {size} 像素，嵌入 {dim} 维，"
                              "学到的缩放 exp(t) = {scale:.1f}。这份权重由本服务器上的所有人共用，在这里只看不训练。"),
         "app.model.failed": "**预训练 CLIP 不可用。** {error}",
