@@ -270,8 +270,10 @@ class LessonContext:
 
 def prose_for(lesson_id: str, session, values: Callable | None = None):
     """A lesson's prose for a session, its placeholders filled (see LessonContext.prose)."""
-    extra = values(session) if values else {}
-    return lesson_text(lesson_id, session.lang if session else "en", {**prose_values(session), **extra})
+    lang = session.lang if session else "en"
+    if not placeholders(lesson_id, lang):
+        return lesson_text(lesson_id, lang)
+    return lesson_text(lesson_id, lang, {**prose_values(session), **(values(session) if values else {})})
 
 
 LATEX = [{"left": "$$", "right": "$$", "display": True}, {"left": "$", "right": "$", "display": False}]

@@ -21,12 +21,12 @@ import numpy as np
 import torch
 
 from clip_core import get_preset
-from clip_core.data import Batch, ShapesWorld
+from clip_core.data import Batch
 from clip_core.mistakes import MISTAKE_NAMES, Mistakes
 from clip_core.train import SideBySide, Trainer, in_batch_accuracy, side_by_side
 from clip_core.zeroshot import evaluate_templates
 
-from . import limits, ui
+from . import limits, text_values, ui
 from .compute import demo_batch, embed_batch, logits_data, thumbnails
 from .figures import logits_figure
 from .figures_mistakes import side_by_side_curves_figure
@@ -383,8 +383,8 @@ def waiting(session):
 
 def prose_values(session) -> dict[str, str]:
     """The zero-shot test set's size for the prose, and how far one image moves each accuracy."""
-    world = session.world if session is not None else ShapesWorld(0)
-    n_pairs, n_held = len(world.classes("colour_shape")), len(world.classes("held_out"))
+    world = text_values.prose_values(session)  # the world's counts, memoised per session
+    n_pairs, n_held = int(world["n_pairs"]), int(world["n_held_out"])
     held_images = n_held * ZERO_SHOT_PER_PAIR
     return {"zs_per_pair": str(ZERO_SHOT_PER_PAIR), "zs_test_images": str(n_pairs * ZERO_SHOT_PER_PAIR),
             "zs_held_images": str(held_images), "zs_held_step": f"{100 / held_images:.3g}"}

@@ -97,9 +97,10 @@ def prose_values(session=None) -> dict[str, str]:
     shown before a session exists). The toy model is the picked one, or the shipped one when the
     pretrained CLIP is picked, as in the toy-world tab."""
     if session is None:
-        world, lang = ShapesWorld(0), "en"
-        tokenizer = Tokenizer(world.vocabulary())
-    else:
-        world, lang = session.world, session.lang
-        tokenizer = session.toy_model().tokenizer
-    return {**world_values(world, tokenizer, lang), **server_values()}
+        world = ShapesWorld(0)
+        return {**world_values(world, Tokenizer(world.vocabulary()), "en"), **server_values()}
+    model = session.toy_model()
+    # one world per page load and lesson would cost more than the text: memoised per model and language
+    values = session.memo(("prose_values", session.model_name, id(model), session.lang),
+                          lambda: world_values(session.world, model.tokenizer, session.lang))
+    return {**values, **server_values()}

@@ -38,7 +38,8 @@ STATED_COUNTS = {
     "en": re.compile(r"\b\d+\s+(?:words?|(?:caption\s+)?patterns?)\b|\bvocabulary of \d+"
                      r"|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve)\s+(?:caption\s+)?patterns\b",
                      re.IGNORECASE),
-    "zh": re.compile(r"\d+\s*(?:个词(?!元)|种句式|个句式|个单词)|(?<![一某])[二三四五六七八九十两]+\s*(?:种句式|个句式)"),
+    "zh": re.compile(r"\d+\s*(?:个词(?!元)|种句式|个句式|个单词)"
+                     r"|(?<![一某])[二三四五六七八九十两]+\s*(?:种句式|个句式)"),
 }
 # Where the prose names a tab: "the “Train it live” tab", “实时训练”标签页, *Beyond the basics › Two languages*.
 TAB_MENTIONS = {
