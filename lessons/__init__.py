@@ -36,7 +36,7 @@ from .quiz_strings import STRINGS as QUIZ_STRINGS
 from .share import STRINGS as SHARE_STRINGS
 from .share import Shared
 from .text import lesson_text, placeholders
-from .text_values import prose_values
+from .text_values import prose_values, server_values
 
 LESSONS = [overview, toy_world, logits, temperature, train_live, zeroshot, search, logit]  # one tab each
 # the last tab, "Beyond the basics", holds these as tabs of their own
@@ -264,7 +264,8 @@ class LessonContext:
             localized = prose_for(lesson_id, session, values)
             return localized.lead, localized.body
 
-        self.refresh(fill, [], [lead, body], on_model_change=bool(placeholders(lesson_id)))
+        # only prose that states something about the model needs refilling when another one is picked
+        self.refresh(fill, [], [lead, body], on_model_change=bool(placeholders(lesson_id) - set(server_values())))
         return lead, body
 
 
