@@ -165,3 +165,23 @@ def test_tab_check_catches_a_wrong_name():
     wrong = TAB_MENTIONS["zh"][0].search("（“现场训练”那一课也有同样的预设）").group(1)
     assert wrong.lower() not in titles
     assert "实时训练" in titles
+
+
+def test_prose_is_refilled_when_another_model_is_picked():
+    """The toy world's prose follows the header's model; prose without model facts is not refilled."""
+    import gradio as gr
+
+    from lessons import LessonContext
+
+    with gr.Blocks():
+        ctx = LessonContext(session=gr.State(), model_picker=gr.Dropdown(), i18n=gr.I18n(en={}, zh={}))
+        ctx.prose("logit")
+        assert (len(ctx.on_load), len(ctx.on_model_change)) == (1, 0)
+        ctx.prose("toy_world")
+    assert (len(ctx.on_load), len(ctx.on_model_change)) == (2, 1)
+    refill = ctx.on_model_change[0].fn
+    for model in MODELS:
+        session = Session(model_name=model, lang="zh")
+        _, body = refill(session)
+        size = len(session.toy_model().tokenizer.vocabulary)
+        assert f"只有 {size} 个词的词表" in body
