@@ -35,7 +35,8 @@ from .photos_strings import NOTES
 from .quiz_strings import STRINGS as QUIZ_STRINGS
 from .share import STRINGS as SHARE_STRINGS
 from .share import Shared
-from .text import lesson_text
+from .text import lesson_text, placeholders
+from .text_values import prose_values, server_values
 
 LESSONS = [overview, toy_world, logits, temperature, train_live, zeroshot, search, logit]  # one tab each
 # the last tab, "Beyond the basics", holds these as tabs of their own
@@ -88,7 +89,7 @@ COMMON_STRINGS = {
         "app.model.download": "首次选择时下载约 {mb} MB",
         "app.model.local": "本地文件夹",
         "app.model.cached": "已下载",
-        "app.model.loading": "正在加载预训练 CLIP {name} …",
+        "app.model.loading": "正在加载预训练 CLIP {name}……",
         "app.model.loaded": ("**预训练 CLIP** `{name}`：{params} 个参数，图片 {size} 像素，嵌入 {dim} 维，"
                              "学到的缩放 exp(t) = {scale:.1f}。这份权重由本服务器上的所有人共用，在这里只看不训练。"),
         "app.model.failed": "**预训练 CLIP 不可用。** {error}",
@@ -248,19 +249,32 @@ class LessonContext:
         controls whose range depends on other values (see lessons.share.Shared)."""
         self.shared[lesson_id] = Shared(lesson_id, fields, redraw, fit)
 
-    def prose(self, lesson_id: str) -> tuple[gr.Markdown, gr.Markdown]:
+    def prose(self, lesson_id: str, values: Callable | None = None) -> tuple[gr.Markdown, gr.Markdown]:
         """The lesson's lead (rendered here, above the controls) and its body (created unrendered:
-        the lesson calls `body.render()` where the longer prose belongs), in the session's language."""
-        text = lesson_text(lesson_id, "en")
+        the lesson calls `body.render()` where the longer prose belongs), in the session's language.
+
+        Placeholders such as `{{vocab_size}}` are filled from the session's model, world and server
+        (lessons.text_values), plus `values(session) -> dict` for the lesson's own numbers; prose
+        with placeholders is filled again when the learner picks another model."""
+        text = lesson_text(lesson_id, "en", {**prose_values(None), **(values(None) if values else {})})
         lead = gr.Markdown(text.lead, elem_classes=["lesson-lead"], latex_delimiters=LATEX)
         body = gr.Markdown(text.body, elem_classes=["lesson-body"], latex_delimiters=LATEX, render=False)
 
         def fill(session):
-            localized = lesson_text(lesson_id, session.lang if session else "en")
+            localized = prose_for(lesson_id, session, values)
             return localized.lead, localized.body
 
-        self.refresh(fill, [], [lead, body], on_model_change=False)
+        # only prose that states something about the model needs refilling when another one is picked
+        self.refresh(fill, [], [lead, body], on_model_change=bool(placeholders(lesson_id) - set(server_values())))
         return lead, body
+
+
+def prose_for(lesson_id: str, session, values: Callable | None = None):
+    """A lesson's prose for a session, its placeholders filled (see LessonContext.prose)."""
+    lang = session.lang if session else "en"
+    if not placeholders(lesson_id, lang):
+        return lesson_text(lesson_id, lang)
+    return lesson_text(lesson_id, lang, {**prose_values(session), **(values(session) if values else {})})
 
 
 LATEX = [{"left": "$$", "right": "$$", "display": True}, {"left": "$", "right": "$", "display": False}]

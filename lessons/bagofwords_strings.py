@@ -65,7 +65,7 @@ STRINGS = {
         "bagofwords.name_scene": "场景",
         "bagofwords.err_caption_text": "描述必须是文本（收到的是 {value}）。",
         "bagofwords.err_caption_long": "这条描述有 {n} 个字符，最多 {max} 个（描述只是一行短句）。",
-        "bagofwords.err_caption_words": ("“{caption}”里没有模型认识的词，能打分的只剩开头和结尾两个记号。"
+        "bagofwords.err_caption_words": ("“{caption}”里没有模型认识的词，能打分的只剩开头和结尾两个词元。"
                                          "试试 red、circle、left of、above 这样的词。"),
         "bagofwords.missing": ("本课用到的随附模型不存在（{folder}）。请用 "
                                "`python -m clip_core.train --preset relations --out assets/toy_clip_relations` "
@@ -91,8 +91,8 @@ STRINGS = {
         "bagofwords.verdict_objects": "真描述赢了物体互换，却输给了颜色互换。",
         "bagofwords.verdict_none": "真描述两次都输了。",
         "bagofwords.read_yours": "你的描述“{caption}”：余弦 {a:.3f}（第一个模型），{b:.3f}（困难负样本模型）。",
-        "bagofwords.read_unknown": "⚠ 模型从没见过的词（每个都变成一个 `<unk>` 记号，不带任何意思）：{words}。",
-        "bagofwords.read_truncated": "⚠ 你的描述超过了模型的 {n} 个记号，结尾被截掉后才打分。",
+        "bagofwords.read_unknown": "⚠ 模型从没见过的词（每个都变成一个 `<unk>` 词元，不带任何意思）：{words}。",
+        "bagofwords.read_truncated": "⚠ 你的描述超过了模型的 {n} 个词元，结尾被截掉后才打分。",
         "bagofwords.bench_read": ("**在随附模型上现场测得**（与它们训练时写进 metrics.json 的数字相同）："
                                   "随机批次训练的模型，真描述赢过颜色互换 {a1:.1%}（{c1}/{t1}），赢过物体互换 "
                                   "{o1:.1%}（{d1}/{t1}）；加了困难负样本后分别是 {a2:.1%}（{c2}/{t2}）和 "

@@ -74,13 +74,13 @@ STRINGS = {
     },
     "zh": {
         "crosslingual.tab": "中英互通",
-        "crosslingual.model": "矩阵和地图使用的模型",
+        "crosslingual.model": "矩阵和散点图使用的模型",
         "crosslingual.model.bilingual": "用中英文描述训练",
         "crosslingual.model.shipped": "只用英文描述训练",
         "crosslingual.n": "场景数（n）",
         "crosslingual.seed": "场景随机种子",
         "crosslingual.new": "换一批场景",
-        "crosslingual.show_images": "在地图上显示图片的嵌入",
+        "crosslingual.show_images": "在散点图上显示图片的嵌入",
         "crosslingual.compare_heading": ("### 只用英文训练与中英混合训练之后的中文提示词\n"
                                          "把测试集图片零样本分类到全部 48 个颜色–形状类别，用两个随附模型现场实测。"),
         "crosslingual.matrix_title": "cos(英文描述, 中文描述)：同样的 {n} 个场景，{model}",
@@ -114,7 +114,7 @@ STRINGS = {
         "crosslingual.unk_note": ("这个模型的词表里没有任何中文词。分词器在标点处把中文切开，每一段匹配不上的文字都变成"
                                   "一个 `<unk>` 词元，所以中文描述送进文本塔时只剩几个 `<unk>`，颜色、形状、大小、位置"
                                   "的信息全都没有了。"),
-        "crosslingual.map_note": "地图只是把 {d} 维嵌入压平后的投影：这里看起来挨得近的点，在被省略的方向上可能相距很远。"
+        "crosslingual.map_note": "散点图只是把 {d} 维嵌入压平后的投影：这里看起来挨得近的点，在被省略的方向上可能相距很远。"
                                  "真实的余弦请看上面的矩阵。",
         "crosslingual.table_model": "模型",
         "crosslingual.table_all": "全部",

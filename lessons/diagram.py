@@ -54,7 +54,7 @@ LABELS = {
         "image_tower": "图像塔",
         "text_tower": "文本塔",
         "images": "图像",
-        "tokens": "描述 → token",
+        "tokens": "描述 → 词元",
         "vit": "ViT",
         "resnet": "ResNet",
         "vit_detail": "{grid}×{grid} 个 {patch}×{patch} 像素块",

@@ -78,7 +78,7 @@ def variable(name: str) -> str:
 
 _HINT = {
     "en": "This is an operator limit: whoever runs CLIP Lab can raise it with {variable}.",
-    "zh": "这是运行方设置的上限：运行 CLIP Lab 的人可以用 {variable} 调高它。",
+    "zh": "这是运行方设置的上限：运行 CLIP 实验室的人可以用 {variable} 调高它。",
 }
 
 

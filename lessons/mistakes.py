@@ -26,7 +26,7 @@ from clip_core.mistakes import MISTAKE_NAMES, Mistakes
 from clip_core.train import SideBySide, Trainer, in_batch_accuracy, side_by_side
 from clip_core.zeroshot import evaluate_templates
 
-from . import limits, ui
+from . import limits, text_values, ui
 from .compute import demo_batch, embed_batch, logits_data, thumbnails
 from .figures import logits_figure
 from .figures_mistakes import side_by_side_curves_figure
@@ -43,6 +43,7 @@ BATCH_SIZE = 64
 PROBE_N, PROBE_SEED = 8, 2024  # the probe batch of lesson 5: the same 8 pairs at every update
 ZERO_SHOT_TEMPLATE = "a photo of a {}."
 ZERO_SHOT_POINTS = 5  # evaluations spread evenly over the schedule, plus step 0 and any stop
+ZERO_SHOT_PER_PAIR = 2  # test images per colour-shape pair: cheap enough for six evaluations a run
 LOSS_WINDOW = 10  # the results table's loss is the mean of the last steps
 MAX_SEED = 2**31 - 1
 HEARTBEAT_SECONDS = 30.0  # a run that has not stepped for this long is gone (building takes < 1 s)
@@ -130,7 +131,7 @@ def new_run(session, settings: dict) -> MistakesRun:
     with _START_LOCK:  # build_model seeds torch's global generator: build one pair at a time
         pair = side_by_side(model_config, train_config, Mistakes(**{settings["mistake"]: True}), world=world)
     probe = demo_batch(world, PROBE_N, PROBE_SEED)
-    test = world.test_set(2, "all")
+    test = world.test_set(ZERO_SHOT_PER_PAIR, "all")
     classnames = world.classes("colour_shape")
     marks = {0, steps} | {max(1, round(steps * k / ZERO_SHOT_POINTS)) for k in range(1, ZERO_SHOT_POINTS)}
     return MistakesRun(
@@ -380,9 +381,18 @@ def waiting(session):
     return f"<div class='train-status'>{message}</div>"
 
 
+def prose_values(session) -> dict[str, str]:
+    """The zero-shot test set's size for the prose, and how far one image moves each accuracy."""
+    world = text_values.prose_values(session)  # the world's counts, memoised per session
+    n_pairs, n_held = int(world["n_pairs"]), int(world["n_held_out"])
+    held_images = n_held * ZERO_SHOT_PER_PAIR
+    return {"zs_per_pair": str(ZERO_SHOT_PER_PAIR), "zs_test_images": str(n_pairs * ZERO_SHOT_PER_PAIR),
+            "zs_held_images": str(held_images), "zs_held_step": f"{100 / held_images:.3g}"}
+
+
 def build(ctx) -> None:
     t = ctx.i18n
-    lead, body = ctx.prose(LESSON_ID)
+    lead, body = ctx.prose(LESSON_ID, prose_values)
     slots = limits.LIMITS.training_slots
     with gr.Row(equal_height=False):
         with gr.Column(scale=1, min_width=300):

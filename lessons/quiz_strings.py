@@ -32,7 +32,8 @@ STRINGS = {
                                       "(entropy {h_warm:.2f} nats), **{p_top_now:.3f}** at your τ = {tau:.3g} "
                                       "(entropy {h_now:.2f}) and **{p_top_cold:.3f}** at τ = {cold_tau:g} "
                                       "(entropy {h_cold:.2f}). The correct caption j = {row}: P = {p_row_warm:.3f} "
-                                      "at τ = 1 → {p_row_cold:.3f} at τ = {cold_tau:g}."),
+                                      "at τ = 1 → {p_row_cold:.3f} at τ = {cold_tau:g}. (τ = {cold_tau:g} means a logit "
+                                      "scale exp(t) = {cold:g}, beyond real CLIP: its scale is clipped at 100, τ = 0.01.)"),
         "quiz.cold_softmax.same_top": ("On this row the highest cosine is also the correct caption, so both answers "
                                        "come true; try a row (or a random-init model) where the model is wrong."),
         "quiz.cold_softmax.wrong_top": ("Here the highest cosine is caption {top}, not the correct caption {row}: "
@@ -41,9 +42,10 @@ STRINGS = {
                                   "takes nearly everything. The softmax follows the cosines, not the labels; it "
                                   "lands on the correct caption only when that caption already has the highest "
                                   "cosine."),
-        "quiz.held_out.question": ("**Predict first.** Eight colour–shape pairs (★) never appeared together in "
-                                   "training. Asked to name the pair among all 48, how will the model do on them?"),
-        "quiz.held_out.chance": "about chance (1 in 48): it never saw them",
+        "quiz.held_out.question": ("**Predict first.** The held-out colour–shape pairs (★) never appeared together "
+                                   "in training. Asked to name the pair among all of them, how will the model do on "
+                                   "the held-out ones?"),
+        "quiz.held_out.chance": "about chance (one in the number of pairs): it never saw them",
         "quiz.held_out.between": "clearly above chance, but worse than on the pairs it saw",
         "quiz.held_out.like_seen": "about as well as on the pairs it saw",
         "quiz.held_out.numbers": ("Measured just now with {model}, {t} template(s) from this lesson averaged in "
@@ -79,10 +81,11 @@ STRINGS = {
         "quiz.cold_softmax.to_correct": "全部概率集中到正确的那条文本",
         "quiz.cold_softmax.unchanged": "没有变化",
         "quiz.cold_softmax.numbers": ("刚才对这一行（共 {n} 条文本）计算：余弦最高的是文本 j = {top}；它的概率在 τ = 1 时为 "
-                                      "**{p_top_warm:.3f}**（熵 {h_warm:.2f} nats），在你的 τ = {tau:.3g} 时为 "
+                                      "**{p_top_warm:.3f}**（熵 {h_warm:.2f} 奈特），在你的 τ = {tau:.3g} 时为 "
                                       "**{p_top_now:.3f}**（熵 {h_now:.2f}），在 τ = {cold_tau:g} 时为 **{p_top_cold:.3f}**"
                                       "（熵 {h_cold:.2f}）。正确文本 j = {row}：P 从 τ = 1 时的 {p_row_warm:.3f} 变为 "
-                                      "τ = {cold_tau:g} 时的 {p_row_cold:.3f}。"),
+                                      "τ = {cold_tau:g} 时的 {p_row_cold:.3f}。（τ = {cold_tau:g} 相当于 logit 缩放系数 "
+                                      "exp(t) = {cold:g}，超出了真实 CLIP 的范围：它的缩放系数被截断在 100，即 τ = 0.01。）"),
         "quiz.cold_softmax.same_top": ("在这一行，余弦最高的恰好就是正确文本，所以两个答案同时成立；"
                                        "换一行（或换成随机初始化的模型），找一个模型答错的例子试试。"),
         "quiz.cold_softmax.wrong_top": ("这里余弦最高的是文本 {top}，而不是正确文本 {row}：更低的温度只会让模型"
@@ -90,13 +93,13 @@ STRINGS = {
         "quiz.cold_softmax.why": ("原因：除以很小的 τ 会拉大 logits 之间的差距，最大的那个几乎拿走全部概率。"
                                   "softmax 跟着余弦走，而不是跟着标签走；只有正确文本本来就余弦最高时，"
                                   "概率才会集中到它身上。"),
-        "quiz.held_out.question": ("**先预测。** 有八个颜色–形状组合（★）在训练中从未一起出现过。"
-                                   "让模型在全部 48 个组合中说出它们的名字，它会表现如何？"),
-        "quiz.held_out.chance": "接近随机水平（48 选 1）：它从没见过",
+        "quiz.held_out.question": ("**先预测。** 留出组合（★）里的颜色和形状在训练中从未一起出现过。"
+                                   "让模型在全部颜色–形状组合中说出它们的名字，它在留出组合上会表现如何？"),
+        "quiz.held_out.chance": "接近随机水平（从全部组合中瞎猜）：它从没见过",
         "quiz.held_out.between": "明显高于随机水平，但不如见过的组合",
         "quiz.held_out.like_seen": "和见过的组合差不多好",
         "quiz.held_out.numbers": ("刚才用 {model} 测得（本课的 {t} 个模板在嵌入空间取平均，共 {c} 个类别）："
-                                  "未见组合 **{held:.1f} %**（{n_held} 张图），见过的组合 **{seen:.1f} %**"
+                                  "留出组合 **{held:.1f} %**（{n_held} 张图），已见组合 **{seen:.1f} %**"
                                   "（{n_seen} 张图），随机水平 {chance:.1f} %。"),
         "quiz.held_out.why": ("原因：文本塔分别编码颜色词和形状词，图像塔也从许多其他组合里学会了颜色和形状。"
                               "当这些部分能组合起来时，从没见过的组合也可能落在它的描述附近；"

@@ -131,7 +131,7 @@ STRINGS = {
         "siglip.curves_clip": "CLIP（softmax 损失）",
         "siglip.curves_siglip": "SigLIP（sigmoid 损失）",
         "siglip.curves_softmax_loss": "softmax 损失（CLIP），奈特",
-        "siglip.curves_sigmoid_loss": "sigmoid 损失（SigLIP），自有尺度",
+        "siglip.curves_sigmoid_loss": "sigmoid 损失（SigLIP），单独一根纵轴",
         "siglip.curves_accuracy": "批内准确率，图片 → 文本",
         "siglip.curves_scale": "学到的缩放 exp(t)",
         "siglip.curves_bias": "SigLIP 学到的偏置 b",

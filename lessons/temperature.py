@@ -100,8 +100,8 @@ STRINGS = {
         "temperature.card": "这一批中的第 {i} 张图。它的正确描述（j = {i}）：",
         "temperature.readout": ("**exp(t) = {scale:.2f}** · τ = 1/exp(t) = {tau:.4f} · t = ln exp(t) = {t:.2f}  \n"
                                 "模型自己学到的缩放系数：exp(t) = {learned:.2f}（τ = {learned_tau:.4f}）"),
-        "temperature.stats": ("在这个缩放系数下：P(正确描述) = **{p:.3f}** · 损失 −ln p = **{loss:.3f}** nats · "
-                              "熵 = **{entropy:.3f}** nats（均匀分布：ln {n} = {ln_n:.3f}）· "
+        "temperature.stats": ("在这个缩放系数下：P(正确描述) = **{p:.3f}** · 损失 −ln p = **{loss:.3f}** 奈特 · "
+                              "熵 = **{entropy:.3f}** 奈特（均匀分布：ln {n} = {ln_n:.3f}）· "
                               "∂损失/∂t = {grad_t:+.3g} → {direction}"),
         "temperature.push_up": "这一行把缩放系数往**上**推",
         "temperature.push_down": "这一行把缩放系数往**下**推",
@@ -112,11 +112,11 @@ STRINGS = {
         "temperature.correct": "正确描述（j = i）",
         "temperature.others": "其他描述",
         "temperature.hover_p": "P =",
-        "temperature.panel": "×{scale:.3g}（τ = {tau:.3g}）<br>熵 = {entropy:.2f} nats",
-        "temperature.panel_yours": "<b>你的 ×{scale:.3g}</b><br>熵 = {entropy:.2f} nats",
+        "temperature.panel": "×{scale:.3g}（τ = {tau:.3g}）<br>熵 = {entropy:.2f} 奈特",
+        "temperature.panel_yours": "<b>你的 ×{scale:.3g}</b><br>熵 = {entropy:.2f} 奈特",
         "temperature.curves_title": "第 {i} 行随缩放系数增大：熵、损失与梯度大小",
         "temperature.curves_x": "logit 缩放系数 exp(t) = 1/τ（对数轴）",
-        "temperature.y_nats": "nats",
+        "temperature.y_nats": "奈特",
         "temperature.y_grad": "梯度范数（对数轴）",
         "temperature.entropy": "softmax 的熵",
         "temperature.loss": "损失 −ln p(正确)",
@@ -141,7 +141,7 @@ STRINGS = {
         "temperature.col_argmax": "排第一的描述（argmax j）",
         "temperature.col_p_top": "P(第一)",
         "temperature.col_p_correct": "P(正确)",
-        "temperature.col_entropy": "熵（nats）",
+        "temperature.col_entropy": "熵（奈特）",
         "temperature.slider_mark": " ← 滑块",
         "temperature.same_correct": ("✓ 在每个缩放系数下排第一的都是描述 {j}，而且它正是正确描述："
                                      "缩放系数只改变 softmax 有多确定。"),
