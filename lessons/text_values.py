@@ -54,10 +54,10 @@ def world_values(world: ShapesWorld, tokenizer: Tokenizer, lang: str = "en") -> 
     """What the prose may say about the toy world and a toy model's tokenizer, in language `lang`."""
     langs = caption_languages(tokenizer, world)
     names = _LANGUAGE_NAMES.get(lang, _LANGUAGE_NAMES["en"])
-    counts = {kind: len(world.classes(kind)) for kind in ("colour", "shape", "size", "position")}
+    counts = {kind: len(world.classes(kind)) for kind in ("colour", "shape", "size", "position", "style")}
     n_pairs, n_held = len(world.classes("colour_shape")), len(world.classes("held_out"))
     n_seen = len(world.classes("seen"))
-    per_pair = counts["size"] * counts["position"]  # scenes per colour-shape pair
+    per_pair = counts["size"] * counts["position"] * counts["style"]  # scenes per colour-shape pair
     held = world.classes("held_out", "zh" if lang == "zh" else "en")
     return {
         "vocab_size": str(len(tokenizer.vocabulary)),
@@ -68,6 +68,8 @@ def world_values(world: ShapesWorld, tokenizer: Tokenizer, lang: str = "en") -> 
         "shapes": _names(world, "shape", lang),
         "sizes": _names(world, "size", lang),
         "positions": _names(world, "position", lang),
+        "styles": _names(world, "style", lang),
+        "n_styles": str(counts["style"]),
         "n_colours": str(counts["colour"]),
         "n_shapes": str(counts["shape"]),
         "n_sizes": str(counts["size"]),
