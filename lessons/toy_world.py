@@ -17,6 +17,8 @@ from clip_core.data import (
     POSITIONS,
     SHAPES,
     SIZES,
+    STYLES,
+    ZH_WORDS,
     caption_for,
 )
 
@@ -45,6 +47,7 @@ STRINGS = {
         "toy_world.shape": "shape",
         "toy_world.size": "size",
         "toy_world.position": "position",
+        "toy_world.style": "style",
         "toy_world.scene_image": "32×32 pixels, enlarged",
         "toy_world.held_out_title": "### The held-out pairs\nNever drawn in any training batch, "
                                     "though each colour and each shape appears with other partners.",
@@ -56,16 +59,18 @@ STRINGS = {
         "toy_world.captions_heading": "Every caption pattern, filled in for this scene",
         "toy_world.names": "names",
         "toy_world.vocab_title": "The vocabulary: {n} words",
-        "toy_world.vocab_groups": "colours|shapes|sizes|positions|other",
+        "toy_world.vocab_groups": "colours|shapes (orange is both)|sizes|positions|styles|other",
         "toy_world.vocab_special": "special tokens: {tokens} · {L} token slots per caption",
         "toy_world.vocab_note": "Any other word becomes `<unk>`: the app flags it as unknown, because the model "
                                 "cannot read it.",
         "toy_world.patterns_title": "Caption patterns",
         "toy_world.pattern": "pattern",
         "toy_world.where": "`{{where}}` is one of: {phrases}.",
+        "toy_world.style_phrases": "`{{style}}` names the picture's style: {phrases}.",
         "toy_world.counts_title": "How big is the world?",
         "toy_world.counts": ("**{colours}** colours × **{shapes}** shapes × **{sizes}** sizes × "
-                             "**{positions}** positions = **{scenes}** scenes: **{train}** in training, "
+                             "**{positions}** positions × **{styles}** styles = **{scenes}** scenes: "
+                             "**{train}** in training, "
                              "**{held}** held out ({held_pairs} of the {pairs} colour–shape pairs)."),
     },
     "zh": {
@@ -79,34 +84,39 @@ STRINGS = {
         "toy_world.shape": "形状 shape",
         "toy_world.size": "大小 size",
         "toy_world.position": "位置 position",
+        "toy_world.style": "风格 style",
         "toy_world.scene_image": "32×32 像素，已放大",
         "toy_world.held_out_title": ("### 留出组合\n"
                                      "从不出现在任何训练批次中；但每种颜色、每种形状都会和其他搭档一起出现。"),
         "toy_world.held_out_gallery": "留出的颜色–形状组合",
         "toy_world.badge_held": "留出组合 · 训练中从未见过",
-        "toy_world.badge_held_note": "模型见过 {colour} 的东西，也见过 {shape}，却从没见过 {colour} {shape}。",
+        "toy_world.badge_held_note": ("模型见过{colour_zh}（{colour}）的东西，也见过{shape_zh}（{shape}），"
+                                      "却从没见过{colour_zh}{shape_zh}（{colour} {shape}）。"),
         "toy_world.badge_seen": "训练中见过",
-        "toy_world.badge_seen_note": "{colour} {shape} 会出现在训练批次里。",
+        "toy_world.badge_seen_note": "{colour_zh}{shape_zh}（{colour} {shape}）会出现在训练批次里。",
         "toy_world.captions_heading": "每种句式套用到这个场景",
         "toy_world.names": "说出的属性",
         "toy_world.vocab_title": "词表：{n} 个词",
-        "toy_world.vocab_groups": "颜色|形状|大小|位置|其他",
+        "toy_world.vocab_groups": "颜色|形状（orange 两者都是）|大小|位置|风格|其他",
         "toy_world.vocab_special": "特殊词元：{tokens} · 每条描述 {L} 个词元位置",
         "toy_world.vocab_note": "其他任何词都会变成 `<unk>`：应用会把它标为未知词，因为模型读不懂它。",
         "toy_world.patterns_title": "描述句式",
         "toy_world.pattern": "句式",
         "toy_world.where": "`{{where}}` 是以下位置短语之一：{phrases}。",
+        "toy_world.style_phrases": "`{{style}}` 说出图片的风格：{phrases}。",
         "toy_world.counts_title": "这个世界有多大？",
         "toy_world.counts": ("**{colours}** 种颜色 × **{shapes}** 种形状 × **{sizes}** 种大小 × **{positions}** 个位置 "
-                             "= **{scenes}** 个场景：训练 **{train}** 个，留出 **{held}** 个"
+                             "× **{styles}** 种风格 = **{scenes}** 个场景：训练 **{train}** 个，留出 **{held}** 个"
                              "（{pairs} 个颜色–形状组合中留出 {held_pairs} 个）。"),
     },
 }
 ATTRIBUTE_WORDS = {"en": {"colour": "colour", "shape": "shape", "size": "size", "position": "position",
-                          "colours": "colours", "shapes": "shapes", "sizes": "sizes", "positions": "positions"},
-                   "zh": {"colour": "颜色", "shape": "形状", "size": "大小", "position": "位置",
+                          "style": "style", "colours": "colours", "shapes": "shapes", "sizes": "sizes",
+                          "positions": "positions"},
+                   "zh": {"colour": "颜色", "shape": "形状", "size": "大小", "position": "位置", "style": "风格",
                           "colours": "颜色", "shapes": "形状", "sizes": "大小", "positions": "位置"}}
-CHOICES = {"colour": list(COLOURS), "shape": list(SHAPES), "size": list(SIZES), "position": list(POSITIONS)}
+CHOICES = {"colour": list(COLOURS), "shape": list(SHAPES), "size": list(SIZES), "position": list(POSITIONS),
+           "style": list(STYLES)}
 
 
 def _strings(lang: str) -> dict[str, str]:
@@ -136,13 +146,14 @@ def samples(session, seed):
     return captioned(batch.images.numpy(), batch.captions)
 
 
-def scene(session, colour, shape, size, position):
+def scene(session, colour, shape, size, position, style="photo"):
     """The rendered scene, a held-out badge and every caption pattern filled in (HTML)."""
     session = ensure(session)
     names = {"colour": check_choice(colour, CHOICES["colour"], "colour"),
              "shape": check_choice(shape, CHOICES["shape"], "shape"),
              "size": check_choice(size, CHOICES["size"], "size"),
-             "position": check_choice(position, CHOICES["position"], "position")}
+             "position": check_choice(position, CHOICES["position"], "position"),
+             "style": check_choice(style, CHOICES["style"], "style")}
     world = session.world
     # a fixed stream per scene: the same choices always give the same picture
     code = [list(CHOICES[k]).index(names[k]) for k in ATTRIBUTE_KINDS]
@@ -175,7 +186,8 @@ def scene_html(names: dict[str, str], held: bool, lang: str, languages: tuple[st
     words = ATTRIBUTE_WORDS.get(lang, ATTRIBUTE_WORDS["en"])
     color = COLORS["chance"] if held else COLORS["diagonal"]
     badge, note = (s["badge_held"], s["badge_held_note"]) if held else (s["badge_seen"], s["badge_seen_note"])
-    note = note.format(colour=names["colour"], shape=names["shape"])
+    note = note.format(colour=names["colour"], shape=names["shape"], colour_zh=ZH_WORDS["colour"][names["colour"]],
+                       shape_zh=ZH_WORDS["shape"][names["shape"]])
     separator = "、" if lang == "zh" else ", "
     cell = "border:none;border-bottom:1px solid rgba(127,127,127,0.25);padding:4px 14px 4px 0;text-align:left"
 
@@ -221,7 +233,10 @@ def vocabulary_markdown(session) -> str:
     tokenizer = session.toy_model().tokenizer  # the toy vocabulary, also when the pretrained CLIP is picked
     known = tokenizer.vocabulary
     position_words = sorted({w for p in POSITIONS for w in p.split()})
-    groups = [list(COLOURS), list(SHAPES), list(SIZES), position_words]
+    style_phrases = [caption_for({"colour": "", "shape": "", "size": "", "position": "center", "style": style},
+                                 "{style}") for style in STYLES]
+    style_words = sorted({w for phrase in style_phrases for w in phrase.split()} - {"a", "of"})
+    groups = [list(COLOURS), list(SHAPES), list(SIZES), position_words, style_words]
     grouped = {w for group in groups for w in group}
     groups.append([w for w in known if w not in grouped])
     lines = [f"### {s['vocab_title'].format(n=len(known))}", ""]
@@ -244,7 +259,11 @@ def patterns_markdown(lang: str) -> str:
         marks = " | ".join("✓" if k in named else "" for k in ATTRIBUTE_KINDS)
         lines.append(f"| `{pattern}` | {marks} |")
     phrases = [caption_for({"colour": "", "shape": "", "size": "", "position": p}, "{where}") for p in POSITIONS]
-    lines += ["", s["where"].format(phrases=("、" if lang == "zh" else ", ").join(f"“{phrase}”" for phrase in phrases))]
+    styles = [caption_for({"colour": "", "shape": "", "size": "", "position": "center", "style": style}, "{style}")
+              for style in STYLES]
+    separator = "、" if lang == "zh" else ", "
+    lines += ["", s["where"].format(phrases=separator.join(f"“{phrase}”" for phrase in phrases)),
+              s["style_phrases"].format(phrases=separator.join(f"“{phrase}”" for phrase in styles))]
     return "\n".join(lines)
 
 
@@ -254,8 +273,9 @@ def counts_markdown(session) -> str:
     s = _strings(session.lang)
     world = session.world
     seen, held = len(world.classes("seen")), len(world.classes("held_out"))
-    per_pair = len(SIZES) * len(POSITIONS)
+    per_pair = len(SIZES) * len(POSITIONS) * len(STYLES)
     counts = s["counts"].format(colours=len(COLOURS), shapes=len(SHAPES), sizes=len(SIZES), positions=len(POSITIONS),
+                                styles=len(STYLES),
                                 scenes=(seen + held) * per_pair, train=seen * per_pair, held=held * per_pair,
                                 pairs=seen + held, held_pairs=held)
     return f"### {s['counts_title']}\n\n{counts}"
@@ -286,6 +306,7 @@ def build(ctx) -> None:
             shape = gr.Dropdown(CHOICES["shape"], value="circle", label=t("toy_world.shape"))
             size = gr.Dropdown(CHOICES["size"], value="large", label=t("toy_world.size"))
             position = gr.Dropdown(CHOICES["position"], value="center", label=t("toy_world.position"))
+            style = gr.Dropdown(CHOICES["style"], value="photo", label=t("toy_world.style"))
         with gr.Column(scale=1, min_width=SCENE_PIXELS + 20):
             scene_image = gr.Image(label=t("toy_world.scene_image"), format="png", interactive=False,
                                    height=SCENE_PIXELS + 40, buttons=["download"], elem_id="toy-world-scene",
@@ -307,15 +328,15 @@ def build(ctx) -> None:
         session = ensure(session)
         return session, samples(session, seed)
 
-    def rebuild(session, colour, shape, size, position):
+    def rebuild(session, colour, shape, size, position, style="photo"):
         session = ensure(session)
-        return session, *scene(session, colour, shape, size, position)
+        return session, *scene(session, colour, shape, size, position, style)
 
     gr.on([seed.submit, seed.blur], redraw, [ctx.session, seed], [ctx.session, gallery],
           api_name="toy_world_samples", trigger_mode="always_last")
     regenerate.click(next_seed, seed, seed, api_visibility="private", queue=False).then(
         redraw, [ctx.session, seed], [ctx.session, gallery], api_visibility="private")
-    scene_inputs = [colour, shape, size, position]
+    scene_inputs = [colour, shape, size, position, style]
     gr.on([c.input for c in scene_inputs], rebuild, [ctx.session, *scene_inputs],
           [ctx.session, scene_image, scene_info], api_name="toy_world_scene", trigger_mode="always_last")
     # the world's captions follow the picked model (English, or both languages for the bilingual one)

@@ -53,7 +53,7 @@ def ambiguity_figure(ambiguity: dict, display: dict[str, dict[str, str]], labels
         labels: title, colour_panel, shape_panel, bare, context, count.
     """
     panels = (("colour", "orange-coloured", "x", "y"), ("shape", "fruit", "x2", "y2"))
-    traces, annotations = [], []
+    traces = []
     for task, group, xaxis, yaxis in panels:
         result = ambiguity["tasks"][task]
         classes = result["classes"]
