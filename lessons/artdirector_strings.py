@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from clip_core.data import COLOURS, SHAPES
+
+PAIRS = len(COLOURS) * len(SHAPES)  # colour-shape classes of the toy world
+
 STRINGS = {
     "en": {
         "artdirector.tab": "Art director",
@@ -21,7 +25,7 @@ STRINGS = {
         "artdirector.start": "Start from",
         "artdirector.start.noise": "noise (from the seed)",
         "artdirector.start.picture": "a test picture",
-        "artdirector.picture": "Test picture to start from (48: one per colour–shape pair)",
+        "artdirector.picture": f"Test picture to start from ({PAIRS}: one per colour–shape pair)",
         "artdirector.steps": "Steps",
         "artdirector.lr": "Learning rate",
         "artdirector.seed": "Seed",
@@ -123,7 +127,7 @@ STRINGS = {
         "artdirector.start": "起点",
         "artdirector.start.noise": "噪声（由随机种子生成）",
         "artdirector.start.picture": "一张测试图片",
-        "artdirector.picture": "作为起点的测试图片（共 48 张：每个颜色–形状组合一张）",
+        "artdirector.picture": f"作为起点的测试图片（共 {PAIRS} 张：每个颜色–形状组合一张）",
         "artdirector.steps": "步数",
         "artdirector.lr": "学习率",
         "artdirector.seed": "随机种子",

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from clip_core.data import COLOURS, SHAPES
+
+PAIRS = len(COLOURS) * len(SHAPES)  # colour-shape classes of the toy world
+
 STRINGS = {
     "en": {
         "crosslingual.tab": "Two languages",
@@ -13,7 +17,7 @@ STRINGS = {
         "crosslingual.new": "New scenes",
         "crosslingual.show_images": "Show the pictures' embeddings on the map",
         "crosslingual.compare_heading": ("### Chinese prompts after English-only and after mixed training\n"
-                                         "Zero-shot classification of the test set into all 48 colour–shape "
+                                         f"Zero-shot classification of the test set into all {PAIRS} colour–shape "
                                          "classes, measured now with both shipped models."),
         "crosslingual.matrix_title": "cos(English caption, Chinese caption): the same {n} scenes, {model}",
         "crosslingual.english": "English captions (rows), with each scene's picture",
@@ -29,11 +33,11 @@ STRINGS = {
         "crosslingual.image_line": "picture – its captions",
         "crosslingual.pc1": "principal component 1",
         "crosslingual.pc2": "principal component 2",
-        "crosslingual.bars_title": "Zero-shot accuracy on {n} test pictures, 48 classes",
+        "crosslingual.bars_title": "Zero-shot accuracy on {n} test pictures, " + f"{PAIRS} classes",
         "crosslingual.bars_y": "accuracy (%)",
         "crosslingual.prompts_en": "English prompt “{template}”",
         "crosslingual.prompts_zh": "Chinese prompt “{template}”",
-        "crosslingual.chance": "chance 1/48",
+        "crosslingual.chance": f"chance 1/{PAIRS}",
         "crosslingual.group.shipped": "trained on English only",
         "crosslingual.group.bilingual": "trained on English + Chinese",
         # read-outs
@@ -82,7 +86,7 @@ STRINGS = {
         "crosslingual.new": "换一批场景",
         "crosslingual.show_images": "在散点图上显示图片的嵌入",
         "crosslingual.compare_heading": ("### 只用英文训练与中英混合训练之后的中文提示词\n"
-                                         "把测试集图片零样本分类到全部 48 个颜色–形状类别，用两个随附模型现场实测。"),
+                                         f"把测试集图片零样本分类到全部 {PAIRS} 个颜色–形状类别，用两个随附模型现场实测。"),
         "crosslingual.matrix_title": "cos(英文描述, 中文描述)：同样的 {n} 个场景，{model}",
         "crosslingual.english": "英文描述（行），旁边是每个场景的图片",
         "crosslingual.chinese": "中文描述（列）",
@@ -97,11 +101,11 @@ STRINGS = {
         "crosslingual.image_line": "图片 – 它的描述",
         "crosslingual.pc1": "主成分 1",
         "crosslingual.pc2": "主成分 2",
-        "crosslingual.bars_title": "在 {n} 张测试图上的零样本准确率，48 个类别",
+        "crosslingual.bars_title": "在 {n} 张测试图上的零样本准确率，" + f"{PAIRS} 个类别",
         "crosslingual.bars_y": "准确率（%）",
         "crosslingual.prompts_en": "英文提示词“{template}”",
         "crosslingual.prompts_zh": "中文提示词“{template}”",
-        "crosslingual.chance": "随机水平 1/48",
+        "crosslingual.chance": f"随机水平 1/{PAIRS}",
         "crosslingual.group.shipped": "只用英文训练",
         "crosslingual.group.bilingual": "中英混合训练",
         "crosslingual.diagonal": ("**互为翻译的描述**（对角线）：平均余弦 **{diagonal:.3f}**（最低 {low:.3f}）；"

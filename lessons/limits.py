@@ -33,9 +33,10 @@ class Limits:
     max_class_chars: int = _limit(40, "characters of one zero-shot class name")
     max_template_chars: int = _limit(100, "characters of one prompt template")
     max_text_chars: int = _limit(200, "characters of one caption or search query")
-    max_gallery: int = _limit(480, "images in the search lesson's generated gallery (a multiple of 48 is used)")
+    max_gallery: int = _limit(480, "images in the search lesson's generated gallery (a multiple of the number of "
+                                   "colour–shape pairs is used)")
     max_test_set: int = _limit(1920, "test images in one zero-shot template comparison (the same number per "
-                                     "colour–shape pair: 1920 = 48 × 40)")
+                                     "colour–shape pair)")
     max_batch: int = _limit(256, "training batch size")
     max_steps: int = _limit(20000, "steps of one training run")
     max_train_seconds: float = _limit(600.0, "wall time of one training job (start or resume); then it pauses, "

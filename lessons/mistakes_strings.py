@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from clip_core.data import COLOURS, SHAPES
+
+PAIRS = len(COLOURS) * len(SHAPES)  # colour-shape classes of the toy world
+
 STRINGS = {
     "en": {
         "mistakes.tab": "Classic mistakes",
@@ -41,7 +45,7 @@ STRINGS = {
         "mistakes.results_notes": ("¹ mean of the last 10 steps; a mistaken loss is not always the same quantity "
                                    "(soft targets and one direction change the objective), so compare accuracies. "
                                    "² both directions averaged, on 4 fresh batches of 64 with distinct captions. "
-                                   "³ “a photo of a {}.” among all 48 colour–shape classes, 2 test images per pair."),
+                                   "³ “a photo of a {}.” among all " + f"{PAIRS}" + " colour–shape classes, 2 test images per pair."),
         "mistakes.stopped_at": "stopped at {step}",
         "mistakes.status_none": ("No run yet: pick a mistake and a preset, then press <b>Train both</b>. Both models "
                                  "start from the same weights and see the same batches."),
@@ -132,7 +136,7 @@ STRINGS = {
         "mistakes.col_held": "零样本·留出³",
         "mistakes.results_notes": ("¹ 最后 10 步的平均；犯错模型的损失不一定是同一个量（软目标和单方向改变了目标函数），"
                                    "所以请比较准确率。² 两个方向的平均，在 4 个新的、描述互不相同的 64 对批次上测得。"
-                                   "³ 用 “a photo of a {}.” 在全部 48 个颜色–形状类别中分类，每对 2 张测试图。"),
+                                   "³ 用 “a photo of a {}.” 在全部 " + f"{PAIRS}" + " 个颜色–形状类别中分类，每对 2 张测试图。"),
         "mistakes.stopped_at": "停在第 {step} 步",
         "mistakes.status_none": "还没有实验：选一个错误和一个预设，然后按<b>同时训练</b>。两个模型从相同的权重出发，看到相同的批次。",
         "mistakes.waiting": "正在开始…… 这台机器同时最多运行 {slots} 个训练；都在忙时你会在队列里等待，轮到时自动开始。",

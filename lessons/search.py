@@ -14,7 +14,7 @@ import gradio as gr
 import numpy as np
 import torch
 
-from clip_core.data import CAPTION_PATTERNS, ZH_CAPTION_PATTERNS, Batch, caption_for
+from clip_core.data import CAPTION_PATTERNS, COLOURS, SHAPES, ZH_CAPTION_PATTERNS, Batch, caption_for
 from clip_core.retrieval import embed_gallery, search_images, similar_images
 
 from . import limits, ui
@@ -24,7 +24,8 @@ from .ui import check_number, keep_session
 
 LESSON_ID = "search"
 
-GALLERY_MIN, GALLERY_STEP, GALLERY_DEFAULT = 48, 48, 96  # a multiple of the 48 pairs
+PAIRS = len(COLOURS) * len(SHAPES)  # a gallery holds the same number of pictures of every colour-shape pair
+GALLERY_MIN, GALLERY_STEP, GALLERY_DEFAULT = PAIRS, PAIRS, 3 * PAIRS  # 3 per pair: one of each style
 GALLERY_SEED_OFFSET = 10_000  # gallery seeds never meet the zero-shot test set's (1234)
 K_MAX, K_DEFAULT = 24, 6
 SEED_MAX = 2**31 - 1
@@ -107,7 +108,7 @@ def labels(lang: str) -> dict[str, str]:
 
 
 def gallery_max() -> int:
-    """The largest gallery the operator's limit allows, a multiple of the 48 pairs (at least 48)."""
+    """The largest gallery the operator's limit allows, a multiple of the number of pairs (at least one each)."""
     return max(GALLERY_MIN, limits.LIMITS.max_gallery // GALLERY_STEP * GALLERY_STEP)
 
 
@@ -115,10 +116,10 @@ GALLERY_MAX = gallery_max()  # the slider's end, fixed when the app starts
 
 
 def gallery_batch(world, n: int, seed: int) -> Batch:
-    """The gallery for (n, seed): n / 48 images of every colour-shape pair (held-out pairs too, so
-    every pair can be searched for), of random size and place, in a shuffled order."""
+    """The gallery for (n, seed): n / pairs images of every colour-shape pair (held-out pairs too, so
+    every pair can be searched for), of random size and place, the styles in turn, in a shuffled order."""
     per_pair = int(n) // len(world.classes("colour_shape"))
-    batch = world.test_set(per_pair, "all", seed=GALLERY_SEED_OFFSET + int(seed))
+    batch = world.test_set(per_pair, "all", seed=GALLERY_SEED_OFFSET + int(seed), style=None)
     order = np.random.default_rng([world.seed, 41, int(seed)]).permutation(len(batch.captions))
     return Batch(batch.images[torch.from_numpy(order)], [batch.captions[i] for i in order], batch.attributes[order])
 
