@@ -15,7 +15,7 @@ from gradio_client import handle_file
 from gradio_client.exceptions import AppError
 from PIL import Image, ImageDraw
 
-from clip_core.data import ShapesWorld
+from clip_core.data import SHAPES, ShapesWorld
 from clip_core.zeroshot import classify, evaluate_templates, greedy_template_selection, template_sets
 
 
@@ -32,7 +32,7 @@ ALL_PAIRS = ShapesWorld(0).classes("colour_shape")
 PAIRS_TEXT = ", ".join(ALL_PAIRS)
 TEMPLATE_SETS = template_sets("en")  # the English shipped model's presets
 EVERY_TEMPLATE = list(dict.fromkeys(t for ts in TEMPLATE_SETS.values() for t in ts))
-CAPTION = "\n".join(TEMPLATE_SETS["caption"])
+CAPTION = "\n".join(TEMPLATE_SETS["styles"])  # one template per picture style
 DARK = round(255 * 0.15)  # the lesson's drawing background
 
 
@@ -49,7 +49,7 @@ def bars(figure) -> tuple[list[str], np.ndarray, list[str]]:
 
 
 def picker_image(reference, pair: str, variant: int):
-    test = reference.world.test_set(8, "all")
+    test = reference.world.test_set(8, "all", style=None)  # the picker shows every style
     index = test.attributes.pair_names().index(pair) + variant
     return test.images[index]
 
@@ -104,7 +104,7 @@ def test_the_truth_follows_the_class_list(client, reference):
     _, figure, text = classify_call(client, classes="circle, square, triangle, diamond, cross, ring", top_k=6)
     names, shown, _ = bars(figure)
     image = picker_image(reference, "green ring", 0)
-    probs = classify(reference.model, reference.model.tokenizer, image[None], names, TEMPLATE_SETS["caption"])[0]
+    probs = classify(reference.model, reference.model.tokenizer, image[None], names, TEMPLATE_SETS["styles"])[0]
     np.testing.assert_allclose(shown, probs.numpy(), atol=1e-5)
     assert "✓ right" in text or "the true class **ring**" in text
     # the right answer missing from the list
@@ -173,7 +173,7 @@ def test_a_drawing_is_composited_on_the_dark_background(client, reference, tmp_p
     sketch = {"background": handle_file(str(background)), "layers": [handle_file(str(layer_path))],
               "composite": None, "id": None}
     _, figure, text = classify_call(client, source="sketch", sketch=sketch)
-    check_drawn(reference, figure, layer, TEMPLATE_SETS["caption"])
+    check_drawn(reference, figure, layer, TEMPLATE_SETS["styles"])
     assert "Top prediction: orange square" in text  # the shipped toy reads a drawn toy shape
     # an empty canvas: a hint to draw
     empty = {"background": handle_file(str(background)), "layers": [], "composite": None, "id": None}
@@ -197,7 +197,7 @@ def percent(value: float) -> str:
 
 @pytest.mark.parametrize(("classes", "attribute", "templates", "n_per_pair"), [
     (ALL_PAIRS, None, EVERY_TEMPLATE, 3),
-    (["circle", "square", "triangle", "diamond", "cross", "ring"], "shape", TEMPLATE_SETS["ensemble"][:4], 2),
+    (list(SHAPES), "shape", TEMPLATE_SETS["ensemble"][:4], 2),
     (ShapesWorld(0).classes("held_out"), None, ["{}", "a photo of a {}."], 4),  # no seen pairs: "—"
 ])
 def test_compare_table_and_chart_equal_evaluate_templates(client, reference, classes, attribute, templates,
@@ -267,7 +267,7 @@ def test_refresh_marks_held_out_pairs_and_starts_at_the_learned_temperature(clie
     class_set, classes, template_set, templates, pairs, log10_tau, preview, figure, text = client.predict(
         PAIRS_TEXT, CAPTION, "embedding", "test", "green ring", 0, None, None, 0.0, True, 5,
         api_name="/zeroshot_refresh")
-    assert (class_set, classes, template_set, templates) == ("colour_shape", PAIRS_TEXT, "caption", CAPTION)
+    assert (class_set, classes, template_set, templates) == ("colour_shape", PAIRS_TEXT, "styles", CAPTION)
     held = set(reference.world.classes("held_out"))
     labels = {value: label for label, value in pairs["choices"]}  # a gr.update of the choices
     assert labels.keys() == set(ALL_PAIRS)
@@ -283,7 +283,7 @@ def test_random_init_scores_at_chance_and_the_shipped_model_does_not(fresh_clien
     table, _, summary = fresh_client.predict(*args, api_name="/zeroshot_compare")
     assert "random init" in summary and "toy CLIP (shipped)" in shipped
     accuracies = [float(row[1]) for row in unwrap(table)["data"]]
-    assert max(accuracies) < 12.0  # chance is 1/48 = 2.1 %
+    assert max(accuracies) < 12.0  # chance is 1/56 = 1.8 %
     shipped_best = float(re.search(r"Best single template: “[^”]+”\s*([\d.]+)", shipped.replace("**", "")).group(1))
     assert shipped_best > 80.0
 
@@ -432,3 +432,23 @@ def test_bad_uploads_are_refused_by_name(client, tmp_path):
         assert message in str(error.value)
     _, _, text = client.predict(**CLASSIFY_DEFAULTS, api_name="/zeroshot_classify")
     assert "Top prediction" in text
+
+
+def test_what_a_prompt_is_worth_shows_the_shipped_models_measurements(client, reference):
+    """The "What is a prompt worth?" section: its read-out and figures are clip_core.prompts' numbers."""
+    from clip_core.prompts import prompt_report
+
+    summary, styles, orange, probe = client.predict(api_name="/zeroshot_prompts")
+    report = prompt_report(reference.model, reference.world)
+    gains, table = report["effects"], report["style_table"]
+    text = summary.replace("**", "")
+    assert f"+{100 * gains['photo_vs_bare']:.1f} points" in text
+    assert f"{100 * gains['ensemble']['accuracy']:.1f} %" in text
+    colour = report["ambiguity"]["tasks"]["colour"]
+    context = 100 * colour["templates"][colour["context"]]["contested"]
+    assert f"with “a photo of something {{}}.” {context:.1f} %" in text
+    assert f"Zero-shot scores {100 * report['probe']['zero_shot']:.1f} %" in text
+    heat = plotly_json(styles)["data"][0]
+    cells = np.array([[100 * table["accuracy"][row][column] for column in table["columns"]] for row in table["rows"]])
+    np.testing.assert_allclose(decode(heat["z"]).astype(float), cells, atol=1e-6)
+    assert len(plotly_json(probe)["data"]) >= 4 and len(plotly_json(orange)["data"]) == 4
