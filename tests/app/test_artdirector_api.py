@@ -203,7 +203,7 @@ def test_captions_with_two_colours_or_no_attribute_have_no_real_picture(client):
     (CAPTION, dict(copies=0), "less than minimum|Jittered copies"),
     (CAPTION, dict(blur=-1), "less than minimum|Blur"),
     (CAPTION, dict(tv_weight=3), "greater than maximum|Smoothness"),
-    (CAPTION, dict(picture=48), "greater than maximum|Test picture"),
+    (CAPTION, dict(picture=56), "greater than maximum|Test picture"),
     (CAPTION, dict(seed=-1), "less than minimum|Seed"),
     (CAPTION, dict(start="sideways"), "not in the list of choices|Start from"),
 ])

@@ -226,7 +226,7 @@ def test_held_out_reveal_follows_its_own_numbers(client):
         r"held-out pairs \*\*([\d.]+) %", r"seen pairs \*\*([\d.]+) %", r"chance ([\d.]+) %"))
     expected = "chance" if held < 2 * chance else "like_seen" if held >= seen - 5 else "between"
     assert answer.startswith("✓" if expected == "like_seen" else "✗")
-    assert abs(chance - 100 / 48) < 0.05
+    assert abs(chance - 100 / 56) < 0.05
     with pytest.raises(AppError):
         client.predict("chance", "", api_name="/quiz_held_out")  # no template: the lesson's own message
 

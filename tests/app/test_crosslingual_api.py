@@ -96,10 +96,10 @@ def test_the_comparison_equals_zero_shot_reports_of_both_checkpoints(client, mod
                     for m in ("shipped", "bilingual")]
         np.testing.assert_allclose(bars[name], [100 * a for a in expected], atol=1e-6)
     english_only_zh, mixed_zh = bars["Chinese prompt “一张{}的照片”"]
-    assert english_only_zh == pytest.approx(100 / 48)  # every prompt reads <sot> <unk> <eot>: the first class wins
+    assert english_only_zh == pytest.approx(100 / 56)  # every prompt reads <sot> <unk> <eot>: the first class wins
     assert mixed_zh > 80.0
     assert "into only **1** distinct sequence(s)" in readout and "`<unk>`" in readout
-    assert "Measured on 384 test pictures" in readout
+    assert "Measured on 448 test pictures" in readout
 
 
 def test_the_comparison_is_computed_once_for_every_learner(app_url):

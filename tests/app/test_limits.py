@@ -85,12 +85,12 @@ def test_class_and_template_limits(operator):
 
 
 def test_gallery_test_set_and_query_limits(operator):
-    operator(max_gallery="100", max_test_set="96", max_text_chars="12")
-    assert search.gallery_max() == 96 and zeroshot.compare_max() == 2
-    with pytest.raises(gr.Error, match="gallery size must be a number from 48 to 96.*CLIP_LAB_MAX_GALLERY"):
-        search.search_text(Session(), 144, 0, "a red circle", 3)
+    operator(max_gallery="120", max_test_set="112", max_text_chars="12")
+    assert search.gallery_max() == 112 and zeroshot.compare_max() == 2
+    with pytest.raises(gr.Error, match="gallery size must be a number from 56 to 112.*CLIP_LAB_MAX_GALLERY"):
+        search.search_text(Session(), 168, 0, "a red circle", 3)
     with pytest.raises(gr.Error, match=r"At most 12 characters.*CLIP_LAB_MAX_TEXT_CHARS"):
-        search.search_text(Session(), 96, 0, "a small red circle", 3)
+        search.search_text(Session(), 112, 0, "a small red circle", 3)
     with pytest.raises(gr.Error, match="test images per pair must be a number from 1 to 2.*CLIP_LAB_MAX_TEST_SET"):
         zeroshot.compare_templates(Session(), "red circle, blue square", "a {}", 3)
 

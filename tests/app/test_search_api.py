@@ -66,9 +66,9 @@ def check_ranking(reference, items, figure, batch, scores: torch.Tensor, k: int)
 
 
 @pytest.mark.parametrize(("n", "seed", "query", "k"), [
-    (96, 0, "a small red circle", 8),
-    (480, 3, "a green ring", 24),  # a held-out pair: never in a training caption
-    (48, 12345, "a photo of a large blue cross at the top left.", 1),
+    (112, 0, "a small red circle", 8),
+    (448, 3, "a green ring", 24),  # a held-out pair: never in a training caption
+    (56, 12345, "a photo of a large blue cross at the top left.", 1),
 ])
 def test_text_search_equals_a_direct_cosine_ranking(client, reference, n, seed, query, k):
     items, figure, summary = client.predict(n, seed, query, k, api_name="/search_text")
@@ -83,7 +83,7 @@ def test_text_search_equals_a_direct_cosine_ranking(client, reference, n, seed, 
 
 
 def test_image_search_equals_a_direct_cosine_ranking_and_finds_itself_first(client, reference):
-    n, seed, index, k = 144, 7, 100, 6
+    n, seed, index, k = 168, 7, 100, 6
     items, figure, summary, query_image = client.predict(n, seed, index, k, api_name="/search_image")
     batch = gallery(reference, n, seed)
     with torch.no_grad():
@@ -97,35 +97,35 @@ def test_image_search_equals_a_direct_cosine_ranking_and_finds_itself_first(clie
 
 
 def test_the_gallery_holds_every_pair_and_is_embedded_once(client, reference):
-    items = client.predict(96, 0, api_name="/search_gallery")
-    assert [item["caption"] for item in items] == [f"#{i}" for i in range(96)]
-    batch = gallery(reference, 96, 0)
+    items = client.predict(112, 0, api_name="/search_gallery")
+    assert [item["caption"] for item in items] == [f"#{i}" for i in range(112)]
+    batch = gallery(reference, 112, 0)
     assert sorted(set(batch.attributes.pair_names())) == sorted(reference.world.classes("colour_shape"))
-    client.predict(96, 0, "a green ring", 2, api_name="/search_text")
-    again = client.predict(96, 0, "a blue square", 2, api_name="/search_text")[2]
+    client.predict(112, 0, "a green ring", 2, api_name="/search_text")
+    again = client.predict(112, 0, "a blue square", 2, api_name="/search_text")[2]
     assert "already done: reused" in again  # the client's session kept the gallery's embeddings
 
 
 def test_the_shipped_model_finds_held_out_pairs(client, reference):
-    items, _, _ = client.predict(96, 0, "a green ring", 2, api_name="/search_text")  # the gallery holds two
+    items, _, _ = client.predict(112, 0, "a green ring", 2, api_name="/search_text")  # the gallery holds two
     assert all(held and "green ring" in caption for _, _, _, caption, held in parse(items))
 
 
 def test_unknown_words_are_flagged_by_name(client):
-    _, _, summary = client.predict(96, 0, "a crimson hexagon", 4, api_name="/search_text")
+    _, _, summary = client.predict(112, 0, "a crimson hexagon", 4, api_name="/search_text")
     assert re.search(r"does not know.*crimson, hexagon", summary)
     long_query = " ".join(["a small red circle"] * 5)
-    _, _, summary = client.predict(96, 0, long_query, 4, api_name="/search_text")
+    _, _, summary = client.predict(112, 0, long_query, 4, api_name="/search_text")
     assert "longer than 16 tokens and was cut" in summary
 
 
 def test_refresh_fills_the_gallery_the_results_and_the_query_image(client, reference):
-    query, browse, items, figure, summary, query_image = client.predict(96, 0, "a small red circle", 5, 8,
+    query, browse, items, figure, summary, query_image = client.predict(112, 0, "a small red circle", 5, 8,
                                                                         api_name="/search_refresh")
     assert query == "a small red circle"  # an English session keeps the English default
-    assert len(browse) == 96 and len(items) == 8
+    assert len(browse) == 112 and len(items) == 8
     assert "a small red circle" in summary
-    batch = gallery(reference, 96, 0)
+    batch = gallery(reference, 112, 0)
     picture = np.asarray(Image.open(query_image).convert("RGB"))
     np.testing.assert_allclose(picture[1::3, 1::3], (batch.images[5].numpy().transpose(1, 2, 0) * 255)
                                .astype(np.uint8), atol=1)
@@ -133,8 +133,8 @@ def test_refresh_fills_the_gallery_the_results_and_the_query_image(client, refer
 
 def test_random_init_ranks_without_meaning(fresh_client, reference):
     fresh_client.predict("random", api_name="/pick_model")
-    items, _, _ = fresh_client.predict(96, 0, "a small red circle", 8, api_name="/search_text")
-    batch = gallery(reference, 96, 0)
+    items, _, _ = fresh_client.predict(112, 0, "a small red circle", 8, api_name="/search_text")
+    batch = gallery(reference, 112, 0)
     with torch.no_grad():
         G = reference.random.encode_image(batch.images)
         q = reference.random.encode_text(reference.random.tokenizer(["a small red circle"]))[0]
@@ -142,13 +142,13 @@ def test_random_init_ranks_without_meaning(fresh_client, reference):
 
 
 BAD = [
-    ("/search_text", dict(n=96, seed=0, query="   ", k=8), "Type a description to search for"),
-    ("/search_text", dict(n=96, seed=0, query="a " * 101, k=8), "At most 200 characters, please (got 201)"),
-    ("/search_text", dict(n=50, seed=0, query="a red circle", k=8), "must be a multiple of 48"),
-    ("/search_text", dict(n=528, seed=0, query="a red circle", k=8), "greater than maximum value 480"),
-    ("/search_text", dict(n=96, seed=0, query="a red circle", k=25), "greater than maximum value 24"),
-    ("/search_text", dict(n=96, seed=-1, query="a red circle", k=8), "less than minimum value 0"),
-    ("/search_image", dict(n=96, seed=0, index=96, k=8), "gallery image number must be a number from 0 to 95"),
+    ("/search_text", dict(n=112, seed=0, query="   ", k=8), "Type a description to search for"),
+    ("/search_text", dict(n=112, seed=0, query="a " * 101, k=8), "At most 200 characters, please (got 201)"),
+    ("/search_text", dict(n=50, seed=0, query="a red circle", k=8), "must be a multiple of 56"),
+    ("/search_text", dict(n=504, seed=0, query="a red circle", k=8), "greater than maximum value 448"),
+    ("/search_text", dict(n=112, seed=0, query="a red circle", k=25), "greater than maximum value 24"),
+    ("/search_text", dict(n=112, seed=-1, query="a red circle", k=8), "less than minimum value 0"),
+    ("/search_image", dict(n=112, seed=0, index=112, k=8), "gallery image number must be a number from 0 to 111"),
     ("/search_gallery", dict(n="many", seed=0), "Expected a number, got 'many'"),
 ]
 
@@ -158,7 +158,7 @@ def test_bad_input_is_refused_with_a_clear_message(client, api_name, arguments, 
     with pytest.raises(AppError) as error:
         client.predict(**arguments, api_name=api_name)
     assert message in str(error.value)
-    items, _, _ = client.predict(96, 0, "a red circle", 3, api_name="/search_text")  # still serving
+    items, _, _ = client.predict(112, 0, "a red circle", 3, api_name="/search_text")  # still serving
     assert len(items) == 3
 
 
@@ -171,11 +171,11 @@ def test_a_chinese_query_ranks_as_clip_core_does_and_results_speak_chinese(app_u
 
     learner = Client(app_url, verbose=False, download_files=True)
     learner.predict("zh", api_name="/start_session")  # a Chinese session starts on the bilingual model
-    query, _, items, _, summary, _ = learner.predict(96, 0, "a small red circle", 0, 6, api_name="/search_refresh")
+    query, _, items, _, summary, _ = learner.predict(112, 0, "a small red circle", 0, 6, api_name="/search_refresh")
     assert query == "一个小的红色圆形" and "“一个小的红色圆形”" in summary
     model = checkpoint.load(BILINGUAL_CHECKPOINT)
-    batch = gallery(reference, 96, 0)
-    scores = model.encode_image(batch.images) @ model.encode_text(model.tokenizer([query]))[0]  # [96]
+    batch = gallery(reference, 112, 0)
+    scores = model.encode_image(batch.images) @ model.encode_text(model.tokenizer([query]))[0]  # [112]
     expected = scores.topk(6)
     shown = [re.match(r"^(\d+) · #(\d+) · cos (-?\d\.\d{3})\n(.+?)( ★ 留出组合)?$", item["caption"]).groups()
              for item in items]
@@ -189,6 +189,6 @@ def test_a_chinese_query_ranks_as_clip_core_does_and_results_speak_chinese(app_u
 
 
 def test_the_english_model_flags_a_chinese_query(client):
-    _, _, summary = client.predict(96, 0, "一个小的红色圆形", 4, api_name="/search_text")
+    _, _, summary = client.predict(112, 0, "一个小的红色圆形", 4, api_name="/search_text")
     assert re.search(r"does not know.*一个小的红色圆形", summary)
     assert "trained on English captions only" in summary and "toy CLIP, bilingual" in summary

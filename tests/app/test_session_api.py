@@ -144,8 +144,8 @@ def test_results_of_shared_models_are_computed_once_for_everyone():
     assert other.memo_shared(key, make) is not value and len(calls) == 2  # a session's own model: its own
     assert second.shared_result_known(key) and not other.shared_result_known(key)
     # the search lesson's gallery embedding is such a result
-    _, a, _, _ = search._gallery(first, 48, 5)
-    _, b, _, reused = search._gallery(second, 48, 5)
+    _, a, _, _ = search._gallery(first, 56, 5)
+    _, b, _, reused = search._gallery(second, 56, 5)
     assert a is b and reused
 
 

@@ -153,7 +153,7 @@ def test_bad_training_settings_are_refused(client, args, message):
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    ((48, False, ""), "greater than maximum|Test picture"),
+    ((56, False, ""), "greater than maximum|Test picture"),
     ((-1, False, ""), "less than minimum|Test picture"),
     ((0, False, "red circle, red circle"), "twice|duplicate|Duplicate|more than once"),
     ((0, True, "red circle"), "at least 2 classes"),
