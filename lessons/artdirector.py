@@ -149,6 +149,8 @@ def new_run(session, caption: str, settings: dict) -> tuple[ArtRun, ArtDirector]
     found = caption_words(" ".join(w for w in model.tokenizer.split(caption) if w not in report.unknown))
     clash = [kind for kind, names in found.items() if len(names) > 1]  # e.g. "a red blue circle"
     named = {} if clash else {kind: names[0] for kind, names in found.items()}
+    if set(named) <= {"style"}:  # "a photo of a cat": a style alone says nothing of what to draw
+        named = {}
     if named:
         images, _ = real_pictures(session.world, named, REAL_PICTURES, seed=0)
         real_similarity = director.similarity(images).numpy()

