@@ -283,7 +283,7 @@ class ReplayWorld:
         self.seed = world.seed
         self._batches = iter(replay.batches)
 
-    def sample_batch(self, n: int, split: str = "train", rng=None) -> Batch:
+    def sample_batch(self, n: int, split: str = "train", rng=None, allow_ambiguous: bool = False) -> Batch:
         return next(self._batches)
 
 
