@@ -280,7 +280,7 @@ STRINGS = {
         "zeroshot.col_step": "步",
         "zeroshot.col_added": "加入的模板",
         "zeroshot.col_size": "个数",
-        "zeroshot.ensemble_row": "ensemble（{mode}）",
+        "zeroshot.ensemble_row": "集成（{mode}）",
         "zeroshot.all_row": "全部 {t} 个模板（{mode}）",
         "zeroshot.mode.embedding": "嵌入空间",
         "zeroshot.mode.probability": "概率空间",
