@@ -35,9 +35,9 @@ def wait_for_readout(page, fragment: str) -> str:
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_the_pair_matrix_the_model_switch_and_the_comparison(page, app_url, console_errors, screenshots_dir, lang):
-    words = {"en": {"all": "For 8 of 8", "unk": "single `<unk>` token", "measured": "Measured on 384",
+    words = {"en": {"all": "For 8 of 8", "unk": "single `<unk>` token", "measured": "Measured on 448",
                     "english_only": "trained on English captions only"},
-             "zh": {"all": "有 8 条", "unk": "`<unk>`", "measured": "在 384 张测试图上实测",
+             "zh": {"all": "有 8 条", "unk": "`<unk>`", "measured": "在 448 张测试图上实测",
                     "english_only": "只用英文描述训练"}}[lang]
     open_app(page, app_url, lang)
     open_tab(page, "crosslingual")
