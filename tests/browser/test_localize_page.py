@@ -59,7 +59,7 @@ def test_the_map_redraws_for_a_method_and_a_query(page, app_url, console_errors,
 def test_the_tab_reads_in_chinese(page, app_url, console_errors, screenshots_dir):
     open_app(page, app_url, "zh")
     open_tab(page, "localize")
-    wait_for_title(page, MAP, "图块 token")
+    wait_for_title(page, MAP, "图块词元")
     page.wait_for_function("() => document.querySelector('#localize-readout').innerText.includes('场景')",
                            timeout=TIMEOUT)
     colorbar = page.evaluate("(s) => document.querySelector(s).data.find(t => t.type === 'heatmap')"
