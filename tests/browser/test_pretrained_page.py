@@ -16,7 +16,8 @@ def pick_pretrained(page) -> None:
     page.click("#model-picker input")
     # Gradio's dropdown picks an option on mousedown
     page.locator("li[role=option][aria-label*='tiny_pretrained_clip']").dispatch_event("mousedown")
-    page.wait_for_function("() => /CLIP/.test(document.querySelector('#model-status').innerText)",
+    # "Loading the pretrained CLIP …" comes first: wait for the loaded model's description
+    page.wait_for_function("() => /parameters|参数/.test(document.querySelector('#model-status').innerText)",
                            timeout=TIMEOUT)
 
 
