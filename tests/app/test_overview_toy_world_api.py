@@ -8,9 +8,9 @@ import re
 import numpy as np
 import pytest
 import torch
+from captions import described
 from PIL import Image
 
-from captions import described
 from clip_core.data import CAPTION_PATTERNS, COLOURS, POSITIONS, SHAPES, SIZES, STYLES
 from lessons.diagram import _cividis
 
