@@ -41,7 +41,7 @@ STRINGS = {
         "toy_world.samples": "16 training samples and their captions",
         "toy_world.samples_note": "Drawn from the training split, so no held-out pair ever appears here. "
                                   "Click a tile to enlarge it.",
-        "toy_world.builder": "### Build a scene\nPick the four attributes; the image is drawn by the same code "
+        "toy_world.builder": "### Build a scene\nPick the five attributes; the image is drawn by the same code "
                              "that makes the training data.",
         "toy_world.colour": "colour",
         "toy_world.shape": "shape",
@@ -79,7 +79,7 @@ STRINGS = {
         "toy_world.regenerate": "重新生成",
         "toy_world.samples": "16 个训练样例及其描述",
         "toy_world.samples_note": "样例取自训练集，所以这里永远不会出现留出组合。点击小图可放大。",
-        "toy_world.builder": "### 搭一个场景\n选定四个属性；图片由生成训练数据的同一段代码绘制。",
+        "toy_world.builder": "### 搭一个场景\n选定五个属性；图片由生成训练数据的同一段代码绘制。",
         "toy_world.colour": "颜色 colour",
         "toy_world.shape": "形状 shape",
         "toy_world.size": "大小 size",
