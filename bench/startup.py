@@ -1,4 +1,4 @@
-"""Start-up benchmark of `python app.py` (DESIGN.md section 4). Not a test: it prints.
+"""Start-up benchmark of `python app.py` (docs/ARCHITECTURE.md section 4). Not a test: it prints.
 
 Targets: `python app.py` serves its first page within 8 s of start; transformers is imported only
 when a pretrained model is asked for.
@@ -189,7 +189,7 @@ def report(runs: list[StartRun], imports: ImportReport) -> dict:
         {"target": "transformers not imported at start-up (import app; app.build_app())",
          "measured": "imported" if imports.transformers else "not imported", "pass": not imports.transformers},
     ]
-    print_table("Targets (DESIGN.md section 4)",
+    print_table("Targets (docs/ARCHITECTURE.md section 4)",
                 [("PASS" if t["pass"] else "MISS", t["target"], t["measured"]) for t in targets],
                 ("result", "target", "measured"))
     return {"runs": [asdict(r) for r in runs], "median_seconds": median, "imports": asdict(imports),

@@ -1,4 +1,4 @@
-"""What streaming the training lesson costs (DESIGN.md section 4: <= 10 % of throughput).
+"""What streaming the training lesson costs (docs/ARCHITECTURE.md section 4: <= 10 % of throughput).
 
 Runs the same model, seed and batches two ways, alternating, on this machine's 2 threads:
 

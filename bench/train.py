@@ -1,4 +1,4 @@
-"""Training benchmark for a preset on this machine (DESIGN.md section 4). Not a test: it prints.
+"""Training benchmark for a preset on this machine (docs/ARCHITECTURE.md section 4). Not a test: it prints.
 
 Three measurements, all in one run and with torch limited to the machine's 2 threads:
 
@@ -48,7 +48,7 @@ from clip_core.train import StepMetrics, Trainer, build_model, in_batch_accuracy
 from clip_core.zeroshot import zero_shot_report
 
 THREADS = 2
-TARGET_SECONDS = 60.0  # DESIGN.md section 4: every training target is "within 60 s"
+TARGET_SECONDS = 60.0  # docs/ARCHITECTURE.md section 4: every training target is "within 60 s"
 TARGET_IN_BATCH = 0.95
 TARGET_SEEN = 0.95
 TARGET_HELD_OUT = 0.80
@@ -445,7 +445,7 @@ def report(preset_name: str, run: TimedRun, overhead: OverheadResult, batch_size
         f"{1000 * overhead.generate_seconds_per_batch:.1f} ms")
 
     targets = check_targets(run, batch_size)
-    print_table("4. Targets (DESIGN.md section 4)",
+    print_table("4. Targets (docs/ARCHITECTURE.md section 4)",
                 [("PASS" if t["pass"] else "MISS", t["target"], t["measured"]) for t in targets],
                 ("result", "target", "measured"))
     log(contention_note("machine during the timed run", run.other_cores))

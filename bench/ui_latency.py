@@ -1,4 +1,4 @@
-"""What a slider move costs on the server (DESIGN.md section 4). Not a test: it prints.
+"""What a slider move costs on the server (docs/ARCHITECTURE.md section 4). Not a test: it prints.
 
 Target: a slider move (temperature, n <= 32) re-renders server-side in <= 50 ms at the median.
 
@@ -299,7 +299,7 @@ def report(logits: dict[int, StageTimes], temperature: dict[int, StageTimes | No
                                            "pass": s.median <= TARGET_MS})
     print_table("Summary: in-process server-side time per slider move (ms)", summary,
                 ("lesson", "n", "bare median", "render+JSON median", "render+JSON p95", "ratio"))
-    print_table("Targets (DESIGN.md section 4)",
+    print_table("Targets (docs/ARCHITECTURE.md section 4)",
                 [("PASS" if t["pass"] else "MISS", t["target"], t["measured"]) for t in results["targets"]],
                 ("result", "target", "measured"))
     return results

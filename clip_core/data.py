@@ -1,4 +1,4 @@
-"""ShapesWorld: a generated world of coloured shapes with captions (DESIGN.md section 3).
+"""ShapesWorld: a generated world of coloured shapes with captions (docs/ARCHITECTURE.md section 3).
 
 Every image holds one object with five attributes: colour, shape, size, position and visual style
 (a photo-like render, a line sketch or blocky pixel art). Captions behave like web alt-text: they

@@ -1,4 +1,4 @@
-"""Lesson 2 - the toy world (clip_core/data.py, DESIGN.md section 3): samples of the training
+"""Lesson 2 - the toy world (clip_core/data.py, docs/ARCHITECTURE.md section 3): samples of the training
 split, a scene builder with every caption pattern filled in, the vocabulary the tokenizer knows,
 and the held-out colour-shape pairs of the zebra test."""
 
