@@ -36,7 +36,7 @@ test: $(STAMP) browser-deps
 	HF_HUB_OFFLINE=1 HF_HUB_DISABLE_PROGRESS_BARS=1 $(BIN)/python -m pytest -q --durations=15
 
 test-core: $(STAMP)
-	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q tests/core
+	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q -m "not slow" tests/core
 
 bench: $(STAMP)
 	$(BIN)/python bench/train.py

@@ -66,6 +66,31 @@ def test_requirements_txt_lists_the_projects_dependencies():
     assert listed == declared
 
 
+def test_requirements_txt_declares_the_same_ranges():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    declared = sorted(r.replace(" ", "") for r in project["dependencies"] if _name(r) != "torch")
+    lines = [line.strip() for line in (ROOT / "requirements.txt").read_text().splitlines()]
+    listed = sorted(line.replace(" ", "") for line in lines if line and not line.startswith(("#", "-", "torch")))
+    assert listed == declared
+
+
+def test_every_declared_range_holds_the_versions_the_suite_runs_on():
+    """The ranges are honest: what this suite runs with lies inside each, and each stops below the next major."""
+    from importlib.metadata import version
+
+    from packaging.requirements import Requirement
+    from packaging.version import Version
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    requirements = [*project["dependencies"], *project["optional-dependencies"]["test"]]
+    for requirement in map(Requirement, requirements):
+        installed = Version(version(requirement.name).split("+")[0])  # torch's "+cpu" is a local build tag
+        assert requirement.specifier.contains(installed), (str(requirement), str(installed))
+        if requirement.name != "setuptools":  # the build tool: any recent release builds the wheel
+            upper = [s for s in requirement.specifier if s.operator == "<"]
+            assert upper and Version(upper[0].version).major == installed.major + 1, str(requirement)
+
+
 def test_one_pytorch_version_everywhere():
     makefile = re.findall(r"torch==([0-9.]+)", (ROOT / "Makefile").read_text())
     requirements = re.findall(r"^torch==([0-9.]+)", (ROOT / "requirements.txt").read_text(), re.M)

@@ -207,6 +207,40 @@ def test_editing_templates_and_comparing_shows_the_measured_table(page, app_url,
     assert not errors, "\n".join(errors)
 
 
+PLOT_DRAWN = "(s) => { const gd = document.querySelector(s); return gd && gd.data && gd.data.length; }"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_what_a_prompt_is_worth_shows_the_shipped_models_measurements(page, app_url, console_errors, screenshots_dir,
+                                                                     shipped_checkpoint, lang):
+    """Lesson 6's five prompt effects, drawn and quoted from the model in the header (a Chinese page starts
+    on the shipped bilingual model)."""
+    import lessons.session
+    from clip_core.checkpoint import read_metrics
+
+    folder = shipped_checkpoint if lang == "en" else lessons.session.BILINGUAL_CHECKPOINT
+    prompts = read_metrics(folder)["prompts"]
+    photo = 100 * prompts["style_table"]["accuracy"]["a photo of a {}."]["photo"]
+    bare = 100 * prompts["style_table"]["accuracy"]["{}"]["photo"]
+    open_app(page, app_url, lang)
+    open_tab(page, "zeroshot")
+    page.click("#zeroshot-worth")
+    for plot in ("styles", "orange", "probe"):
+        page.wait_for_function(PLOT_DRAWN, arg=f"#zeroshot-worth-{plot} .js-plotly-plot", timeout=TIMEOUT)
+    summary = page.inner_text("#zeroshot-worth-summary")
+    assert f"{photo:.1f}" in summary and f"{bare:.1f}" in summary, summary  # effect 1, as the model measured it
+    assert summary.count("·") >= 5  # the five numbered effects
+    for plot in ("styles", "orange", "probe"):  # every figure fits the laptop screen's width
+        box = page.locator(f"#zeroshot-worth-{plot}").bounding_box()
+        assert box and box["width"] <= 1280 and box["height"] > 200
+    page.locator("#zeroshot-worth-heading").scroll_into_view_if_needed()
+    page.screenshot(path=screenshots_dir / f"{lang}-zeroshot-prompt-worth.png")
+    page.locator("#zeroshot-worth-orange").scroll_into_view_if_needed()
+    page.screenshot(path=screenshots_dir / f"{lang}-zeroshot-prompt-worth-figures.png")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+    assert not console_errors, "\n".join(console_errors)
+
+
 def test_clicking_a_gallery_image_searches_for_similar_images(page, app_url, console_errors):
     open_app(page, app_url)
     open_tab(page, "search")
