@@ -22,8 +22,8 @@ from lessons.text_values import caption_languages, prose_values  # noqa: E402
 
 LESSON_IDS = [lesson.LESSON_ID for lesson in ALL_LESSONS]
 MODELS = ["shipped", "bilingual"] if bilingual_available() else ["shipped"]
-# zeroshot.md still states the English model's vocabulary; it is being rewritten together with the
-# toy world. strict: once it uses {{vocab_size}} this mark fails and must go.
+# lessons whose prose is known to state stale facts (strict xfail: the mark must go once they are
+# fixed); none now
 STALE: set[str] = set()
 
 
