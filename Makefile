@@ -32,8 +32,9 @@ browser-deps:
 run: $(STAMP)
 	$(BIN)/python app.py $(ARGS)
 
+# two pytest-xdist workers (1 torch thread each): browser tests spend most of their time waiting
 test: $(STAMP) browser-deps
-	HF_HUB_OFFLINE=1 HF_HUB_DISABLE_PROGRESS_BARS=1 $(BIN)/python -m pytest -q --durations=15
+	HF_HUB_OFFLINE=1 HF_HUB_DISABLE_PROGRESS_BARS=1 $(BIN)/python -m pytest -q -n 2 --dist worksteal --durations=15
 
 test-core: $(STAMP)
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q -m "not slow" tests/core

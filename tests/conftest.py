@@ -31,6 +31,12 @@ from pathlib import Path  # noqa: E402
 import pytest  # noqa: E402
 
 
+def torch_threads() -> int:
+    """The machine's 2 cores: 2 torch threads in a single test process, 1 in each of pytest-xdist's
+    workers (two 2-thread processes on 2 cores spin against each other and slow down several-fold)."""
+    return 1 if os.environ.get("PYTEST_XDIST_WORKER") else 2
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -86,7 +92,7 @@ def app_url(shipped_checkpoint, tiny_pretrained) -> str:
 
     import app
 
-    torch.set_num_threads(2)
+    torch.set_num_threads(torch_threads())
     port = free_port()
     demo = app.serve("127.0.0.1", port, prevent_thread_lock=True, quiet=True,
                      pretrained=str(tiny_pretrained["folder"]))

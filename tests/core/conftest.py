@@ -16,7 +16,7 @@ from clip_core.config import get_preset  # noqa: E402
 from clip_core.data import ShapesWorld  # noqa: E402
 from clip_core.train import Trainer, build_model  # noqa: E402
 
-torch.set_num_threads(2)
+torch.set_num_threads(1 if os.environ.get("PYTEST_XDIST_WORKER") else 2)  # as tests/conftest.py's torch_threads
 
 
 @pytest.fixture
