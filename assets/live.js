@@ -93,6 +93,12 @@
     });
   }
 
+  /** clip_core.zeroshot.classify for one image: softmax(scale * cosines), averaged over templates if [T, C]. */
+  function zeroShotProbs(cosines, scale) {
+    const perTemplate = (Array.isArray(cosines[0]) ? cosines : [cosines]).map((row) => softmax(row.map((c) => c * scale)));
+    return perTemplate[0].map((_, j) => mean(perTemplate.map((p) => p[j])));
+  }
+
   // ----- the figure on the page --------------------------------------------------------------------
   const plotIn = (selector) => {
     const host = document.querySelector(selector);
@@ -222,20 +228,34 @@ loss = (loss_i + loss_t) / 2                           # ${f(stats.total, ".4f")
     },
 
     /**
-     * Zero-shot probability bars: [log10 tau] -> [learned τ ticked: false]. The figure's trace 0
-     * holds the shown classes (`shown`: their indices among all classes, in the bars' order);
-     * `cosines` is [C] (embedding ensemble: one class embedding each) or [T, C] (probability
-     * ensemble: the softmaxes of the T templates are averaged).
+     * Lesson 6 (lessons/zeroshot.py `classify_image`): [log10 tau] -> [read-out, learned τ ticked:
+     * false]. `cosines` is [C] (embedding ensemble: one class embedding each) or [T, C]
+     * (probability ensemble: the T templates' softmaxes are averaged, as clip_core's `classify`).
+     * The top k are sorted again (averaged softmaxes can change order with the temperature).
      */
     class_bars([logTau], [gd], current) {
-      if (!hasLive(gd)) return current;
-      const live = gd.layout.meta.live, scale = 10 ** -Number(logTau);
-      const perTemplate = (Array.isArray(live.cosines[0]) ? live.cosines : [live.cosines])
-        .map((row) => softmax(row.map((c) => c * scale)));
-      const probs = perTemplate[0].map((_, j) => mean(perTemplate.map((p) => p[j])));
-      const shown = live.shown.map((j) => probs[j]);
-      window.Plotly.update(gd, {x: [shown], text: [shown.map((p) => p.toFixed(3))]}, {}, [0]);
-      return [false];
+      if (!hasLive(gd)) return [current[0], false];
+      const live = gd.layout.meta.live, s = live.strings, scale = 10 ** -Number(logTau);
+      const probs = zeroShotProbs(live.cosines, scale), names = live.names;
+      const order = [...probs.keys()].sort((a, b) => probs[b] - probs[a]), top = order.slice(0, live.k);
+      const shown = top.map((j) => probs[j]), where = top.indexOf(live.truth);
+      const [truthColor, otherColor] = live.colors;
+      const bar = {...gd.data[0], x: shown, y: top.map((_, i) => i), customdata: top.map((j) => names[j]),
+                   text: shown.map((p) => p.toFixed(3)),
+                   marker: {...gd.data[0].marker, color: top.map((_, i) => (i === where ? truthColor : otherColor))}};
+      // lessons/figures.py `zeroshot_bars_figure`: a legend entry for the true class only if it is shown
+      const legend = [[s.truth, truthColor], [s.others, otherColor]].filter((_, i) => i > 0 || where >= 0)
+        .map(([name, color]) => ({type: "bar", x: [null], y: [null], orientation: "h", marker: {color}, name}));
+      gd.layout.yaxis = {...gd.layout.yaxis, ticktext: top.map((j) => names[j])};
+      window.Plotly.react(gd, [bar, ...legend], gd.layout);
+      const best = top[0];
+      let head = format(s.top, {name: names[best], p: probs[best]});
+      if (Number.isInteger(live.truth)) {  // the true class is in the list: " — ✓ right" or " — ✗ wrong: ..."
+        head += " — " + (live.truth === best ? s.right
+          : format(s.wrong, {truth: names[live.truth], rank: order.indexOf(live.truth) + 1, p: probs[live.truth]}));
+      }
+      const settings = format(s.settings, {...live.settings, scale, tau: 1 / scale, which: s.slider_word});
+      return [[head, ...live.middle, settings, ...live.found].join("  \n"), false];
     },
   };
 
@@ -352,5 +372,5 @@ loss = (loss_i + loss_t) / 2                           # ${f(stats.total, ".4f")
     }
   }
 
-  window.clipLive = {move, format, formatNumber, logitsStats, rowStats, softmax, handlers};
+  window.clipLive = {move, format, formatNumber, logitsStats, rowStats, zeroShotProbs, softmax, handlers};
 })();

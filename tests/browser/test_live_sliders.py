@@ -1,8 +1,9 @@
 """Sliders redrawn in the page (issue 16, assets/live.js): after a move, with no server call, the
 figure's numbers equal clip_core's within 1e-5 — the logits lesson's softmax and row/column losses
-(clip_core.loss.loss_breakdown) and the temperature lesson's softmax, loss and entropy
-(lessons.temperature.row_statistics) at several temperatures — and the read-outs follow. On
-release the server redraws the same figure."""
+(clip_core.loss.loss_breakdown), the temperature lesson's softmax, loss and entropy
+(lessons.temperature.row_statistics) and the zero-shot lesson's class probabilities
+(clip_core.zeroshot.classify, both ensembles) at several temperatures — and the read-outs follow.
+On release the server redraws the same figure."""
 
 from __future__ import annotations
 
@@ -14,8 +15,11 @@ import torch
 
 from clip_core import ShapesWorld, checkpoint
 from clip_core.loss import loss_breakdown
+from clip_core.zeroshot import classify
 from lessons.compute import demo_batch
 from lessons.temperature import row_statistics
+from lessons.zeroshot import PICK_PER_PAIR
+from lessons.zeroshot_inputs import parse_classes, parse_templates
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [
@@ -56,6 +60,7 @@ def shipped(shipped_checkpoint):
             T_e = model.encode_text(model.tokenizer(batch.captions))  # [n, d_e]
         return (I_e @ T_e.T).numpy()  # [n, n] float32, as the app computes it
 
+    cosines.model, cosines.world = model, world
     return cosines
 
 
@@ -152,4 +157,39 @@ def test_releasing_the_slider_lets_the_server_redraw_the_same_figure(page, app_u
     expected = loss_breakdown(torch.from_numpy(shipped(8, 0).astype(np.float64)) * scale)
     rows = np.array(page.evaluate(TRACES, "#logits-main")["data"][1]["x"])
     assert np.abs(rows - expected.per_image.numpy()).max() < TOLERANCE
+    assert not console_errors, console_errors
+
+
+def test_zeroshot_temperature_matches_classify_in_the_page(page, app_url, console_errors, shipped):
+    open_tab(page, app_url, "zeroshot", "#zeroshot-bars")
+    slider = "#tab-zeroshot input[type=range][aria-label^='range slider for Softmax temperature']"
+    classnames = parse_classes(page.input_value("#zeroshot-classes textarea"), "en")
+    templates = parse_templates(page.input_value("#zeroshot-templates textarea"), "en")
+    model, world = shipped.model, shipped.world
+    test = world.test_set(PICK_PER_PAIR, "all", style=None)  # the picker's first image of the default pair
+    pair = page.input_value("#zeroshot-pair input").removesuffix(" ★")  # ★: a held-out pair
+    image = test.images[test.attributes.pair_names().index(pair)]
+    requests = count_requests(page)
+    for ensemble, log_taus in (("embedding", (-2.0, -1.3, -0.6, 0.2)), ("probability", (-1.7, -0.4))):
+        if ensemble == "probability":  # the server redraws (a new figure with [T, C] cosines), then the page
+            page.locator("#tab-zeroshot").get_by_text("average the probabilities").click()
+            page.wait_for_function("() => Array.isArray(document.querySelector('#zeroshot-bars .js-plotly-plot')"
+                                   ".layout.meta.live.cosines[0])", timeout=TIMEOUT)
+            requests.clear()
+        for log_tau in log_taus:
+            scale = 10.0 ** -log_tau
+            page.evaluate(MOVE, [slider, log_tau])
+            page.wait_for_function("(t) => document.querySelector('#zeroshot-result').innerText.includes(t)",
+                                   arg=f"exp(t) = {scale:.2f}", timeout=TIMEOUT)
+            bars = page.evaluate("() => { const gd = document.querySelector('#zeroshot-bars .js-plotly-plot');"
+                                 " return {x: Array.from(gd._fullData[0].x), names: gd.layout.yaxis.ticktext}; }")
+            expected = classify(model, model.tokenizer, image[None], classnames, templates, ensemble,
+                                logit_scale=scale)[0].double().numpy()
+            top = np.argsort(-expected, kind="stable")[: len(bars["x"])]
+            assert bars["names"] == [classnames[j] for j in top], (ensemble, log_tau)
+            assert np.abs(np.array(bars["x"]) - expected[top]).max() < TOLERANCE, (ensemble, log_tau)
+            result = page.inner_text("#zeroshot-result")
+            assert f"(p = {expected[top[0]]:.3f})" in result and "from the slider" in result
+    assert not page.locator("#tab-zeroshot input[type=checkbox]").first.is_checked()  # no longer the learned τ
+    assert requests == [], f"the page asked the server while the slider moved: {requests}"
     assert not console_errors, console_errors
