@@ -270,10 +270,22 @@ loss = (loss_i + loss_t) / 2                           # ${f(stats.total, ".4f")
     const scales = live.fixed.filter((f) => Math.abs(f / scale - 1) > 0.02).concat([scale]).sort((a, b) => a - b);
     const here = scales.indexOf(scale);
     const panels = rowStats(cosines, row, scales);
-    // the server's figure, not the page's: teacher mode enlarges the page's fonts, once per layout
-    const pristine = sent && sent.plot ? JSON.parse(sent.plot) : {data: bars.data, layout: bars.layout};
-    drawTemperatureBars(bars, pristine, panels, here, row, cosines, s);
     const now = panels[here];
+    // the same panels as the page drew last (same row, same fixed scales, the slider's in the same
+    // place): only the slider's panel changes, so restyle its two traces and retitle it
+    const drawn = `${row}|${here}|${scales.filter((_, i) => i !== here).join(",")}`;
+    if (live.drawn === drawn && !newRow) {
+      const others = [...Array(n).keys()].filter((j) => j !== row);
+      window.Plotly.update(bars, {y: [others.map((j) => now.probs[j]), [now.probs[row]]], meta: [scale, scale]},
+                           {[`annotations[${here}].text`]: format(s.panel_yours, {scale, tau: 1 / scale,
+                                                                                    entropy: now.entropy})},
+                           [2 * here, 2 * here + 1]);
+    } else {
+      // the server's figure, not the page's: teacher mode enlarges the page's fonts, once per layout
+      const pristine = sent && sent.plot ? JSON.parse(sent.plot) : {data: bars.data, layout: bars.layout};
+      drawTemperatureBars(bars, pristine, panels, here, row, cosines, s);
+      live.drawn = drawn;
+    }
     const marks = (stats) => [stats.entropy, stats.loss, Math.max(stats.gradLogits, 1e-300),
                               Math.max(stats.gradCosines, 1e-300), Math.max(Math.abs(stats.gradT), 1e-300)];
     if (curves) {
