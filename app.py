@@ -28,6 +28,7 @@ from lessons import (  # noqa: E402
     tr,
 )
 from lessons import share as share_links  # noqa: E402
+from lessons.live import head as live_head  # noqa: E402
 from lessons.session import ASSETS, Session, ensure  # noqa: E402
 
 # The interface language comes from ?lang=, else the learner's last choice, else the browser.
@@ -227,7 +228,7 @@ def serve(host: str = "127.0.0.1", port: int | None = 7860, share: bool = False,
     # Gradio refuses larger uploads before writing them to disk (the lessons check again, with reasons)
     max_mb = int(max(LIMITS.max_upload_mb, LIMITS.max_checkpoint_mb)) + 1
     demo.launch(server_name=host, server_port=port, share=share, i18n=I18N, css=_css(), max_file_size=f"{max_mb}mb",
-                app_kwargs={"middleware": [Middleware(_LanguageScript)]},
+                app_kwargs={"middleware": [Middleware(_LanguageScript)]}, head=live_head(),
                 theme=gr.themes.Soft(primary_hue="blue"), footer_links=["gradio"], **launch_kwargs)
     return demo
 

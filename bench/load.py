@@ -215,6 +215,7 @@ class Arguments:
         self.variants = zeroshot.PICK_PER_PAIR
         self.top_k = zeroshot.TOP_K_MAX
         self.gallery_sizes = list(range(search.GALLERY_MIN, search.GALLERY_MAX + 1, search.GALLERY_STEP))
+        self.gallery_default = search.GALLERY_DEFAULT
         self.k_max = search.K_MAX
         self.views = ("cosine", "logits", "p_image_to_text", "p_text_to_image")
 
@@ -234,7 +235,7 @@ class Arguments:
                     rng.randrange(self.variants), None, None, round(rng.uniform(*self.log_tau), 2),
                     rng.random() < 0.3, rng.randint(1, self.top_k))
         if endpoint == "/search_text":
-            n = 96 if rng.random() < 0.7 else rng.choice(self.gallery_sizes)
+            n = self.gallery_default if rng.random() < 0.7 else rng.choice(self.gallery_sizes)
             pair = rng.choice(self.pairs)
             query = rng.choice((f"a {pair}", f"a small {pair}", f"a photo of a {pair}.", f"a large {pair}",
                                 f"a {pair} at the top left", pair))

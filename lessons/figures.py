@@ -81,6 +81,12 @@ def _short(text: str, width: int = 22) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+def logits_title_template(view: str, labels: dict[str, str]) -> str:
+    """The heatmap's title as a str.format template (the page fills it in too: assets/live.js)."""
+    return (f"{labels['title_' + view]} — {labels['total']} {{total:.3f}} (ln {{n}} = {{ln:.3f}}) "
+            "· exp(t) = {scale:.2f}")
+
+
 def logits_figure(data: LogitsData, view: str, labels: dict[str, str], height: int = 600,
                   title: str | None = None) -> go.Figure:
     """Heatmap of one view of the logits matrix, with the row losses on the right, the column
@@ -134,8 +140,7 @@ def logits_figure(data: LogitsData, view: str, labels: dict[str, str], height: i
     show_thumbnails = data.thumbnails is not None and n <= 16
     images = [dict(source=uri, xref="x", yref="y", x=-0.55, y=i, sizex=0.9, sizey=0.9, xanchor="right",
                    yanchor="middle", layer="above") for i, uri in enumerate(data.thumbnails or []) if show_thumbnails]
-    title = title or (f"{labels['title_' + view]} — {labels['total']} {data.total:.3f} "
-                      f"(ln {n} = {ln_n:.3f}) · exp(t) = {data.scale:.2f}")
+    title = title or logits_title_template(view, labels).format(total=data.total, n=n, ln=ln_n, scale=data.scale)
     ticks = list(range(n)) if n <= 32 else list(range(0, n, 4))
     layout = dict(
         xaxis=dict(domain=[0, 0.76], range=[-1.6 if show_thumbnails else -0.5, n - 0.5], side="top", type="category",

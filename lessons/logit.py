@@ -11,7 +11,7 @@ import gradio as gr
 import numpy as np
 import torch
 
-from . import ui
+from . import live, ui
 from .compute import demo_batch, embed_batch
 from .figures import COLORS, logit_sigmoid_figure, softmax_bars_figure, thumbnail_uri
 from .session import ensure
@@ -207,6 +207,7 @@ def probability(session, p):
     figure = logit_sigmoid_figure(p, dict(title=labels["figure_title"], logit_title=labels["logit_title"],
                                           sigmoid_title=labels["sigmoid_title"], p=labels["axis_p"],
                                           z=labels["axis_z"], point=labels["point"]))
+    live.attach(figure, "logit_p", strings={key: labels[key] for key in ("chain", "odds_for", "odds_against")})
     return session, chain, figure
 
 
@@ -232,6 +233,9 @@ def softmax_demo(session, text, shift, multiply):
     figure = softmax_bars_figure(logits, probs, reference, dict(
         title=labels["softmax_title"], logits_title=labels["logits_title"], probs_title=labels["probs_title"],
         index=labels["index"], logit=labels["logit"], p=labels["prob"], reference=labels["reference"]))
+    # the page redraws at another c or k from the parsed logits z (assets/live.js)
+    live.attach(figure, "logit_softmax", z=z.tolist(),
+                strings={key: labels[key] for key in ("softmax_readout", "two_class")})
     return session, figure, readout + "\n\n" + two_class
 
 
@@ -295,7 +299,7 @@ def build(ctx) -> None:
             p = ui.Slider(P_MIN, P_MAX, value=0.8, step=0.001, label=t("logit.p"))
             chain = gr.Markdown()
         with gr.Column(scale=2):
-            logit_plot = gr.Plot(show_label=False)
+            logit_plot = gr.Plot(show_label=False, elem_id="logit-sigmoid")
 
     gr.Markdown(t("logit.section_softmax"))
     with gr.Row(equal_height=False):
@@ -305,7 +309,7 @@ def build(ctx) -> None:
             shift = ui.Slider(SHIFT_MIN, SHIFT_MAX, value=0.0, step=0.1, label=t("logit.shift"))
             multiply = ui.Slider(MULTIPLY_MIN, MULTIPLY_MAX, value=1.0, step=0.1, label=t("logit.multiply"))
         with gr.Column(scale=2):
-            softmax_plot = gr.Plot(show_label=False)
+            softmax_plot = gr.Plot(show_label=False, elem_id="logit-softmax")
     softmax_readout = gr.Markdown()
 
     gr.Markdown(t("logit.section_clip"))
@@ -319,10 +323,14 @@ def build(ctx) -> None:
             clip_summary = gr.Markdown()
     body.render()
 
-    p.input(probability, [ctx.session, p], [ctx.session, chain, logit_plot], api_name="logit_probability",
-            show_progress="hidden", trigger_mode="always_last")
+    # the page redraws while these sliders move (assets/live.js); the server redraws when they are released
+    live.wire(p, "logit_p", ["#logit-sigmoid"], [p], [chain])
+    p.release(probability, [ctx.session, p], [ctx.session, chain, logit_plot], api_name="logit_probability",
+              show_progress="hidden", trigger_mode="always_last")
     softmax_inputs = [ctx.session, logits_text, shift, multiply]
-    gr.on([logits_text.submit, apply.click, shift.input, multiply.input], softmax_demo, softmax_inputs,
+    for slider in (shift, multiply):
+        live.wire(slider, "logit_softmax", ["#logit-softmax"], [shift, multiply], [softmax_readout])
+    gr.on([logits_text.submit, apply.click, shift.release, multiply.release], softmax_demo, softmax_inputs,
           [ctx.session, softmax_plot, softmax_readout], api_name="logit_softmax", show_progress="hidden",
           trigger_mode="always_last")
     gr.on([row_n.input, row_seed.submit], clip_row, [ctx.session, row_n, row_seed],

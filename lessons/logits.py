@@ -8,7 +8,7 @@ import tempfile
 import gradio as gr
 import numpy as np
 
-from . import ui
+from . import live, ui
 from .compute import (
     LOG_TAU_MAX,
     LOG_TAU_MIN,
@@ -159,11 +159,13 @@ def render(session, n, seed, log10_tau, learned, view, shuffle, compare):
                    {"shipped": "toy CLIP (shipped)", "bilingual": "toy CLIP (shipped, bilingual)",
                     "trained": "my trained model", "random": "random init"}[
                        session.model_name if session.model_name in session.models else "shipped"])
-    main = logits_figure(data, view, labels)
+    main = live.attach_logits(logits_figure(data, view, labels), data, view, labels, summary=labels["summary"],
+                              model_label=model_label)
     if compare:
         random_data = compute(session, n, seed, log10_tau, bool(learned), bool(shuffle), model_name="random")
         side = logits_figure(random_data, view, labels)
         side.update_layout(title_text=f"{labels['random_suffix']} — " + side.layout.title.text)
+        live.attach_logits(side, random_data, view, labels, title_prefix=f"{labels['random_suffix']} — ")
         side_update = gr.update(value=side, visible=True)
     else:
         side_update = gr.update(value=None, visible=False)
@@ -212,17 +214,18 @@ def build(ctx) -> None:
         with gr.Column(scale=3):
             summary = gr.Markdown()
             with gr.Row():
-                main = gr.Plot(show_label=False)
-                side = gr.Plot(show_label=False, visible=False)
+                main = gr.Plot(show_label=False, elem_id="logits-main")
+                side = gr.Plot(show_label=False, visible=False, elem_id="logits-side")
     with gr.Accordion(t("logits.code"), open=False, elem_classes=["advanced"]):
         code = gr.Code(language="python", interactive=False)
     body.render()
 
     inputs = [ctx.session, n, seed, log_tau, learned, view, shuffle, compare]
     outputs = [ctx.session, main, side, summary, code]
-    # moving the temperature slider means "try this temperature", so stop using the learned one
-    log_tau.input(lambda: False, None, learned, api_visibility="private", show_progress="hidden", queue=False)
-    gr.on([n.input, log_tau.input, view.input, shuffle.input, compare.input, learned.input, seed.submit],
+    # the page redraws while the slider moves (assets/live.js); the server redraws when it is released.
+    # Moving the temperature slider means "try this temperature", so the page also unticks the learned τ.
+    live.wire(log_tau, "logits", ["#logits-main", "#logits-side"], [log_tau], [summary, code, learned])
+    gr.on([n.input, log_tau.release, view.input, shuffle.input, compare.input, learned.input, seed.submit],
           render, inputs, outputs, api_name="logits_render", show_progress="hidden", trigger_mode="always_last")
     new_batch.click(lambda s: int(s or 0) + 1, seed, seed, api_visibility="private").then(
         render, inputs, outputs, api_visibility="private")

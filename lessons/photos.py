@@ -22,7 +22,7 @@ from clip_core import ShapesWorld
 from clip_core.data import CAPTION_PATTERNS, caption_for
 from clip_core.zeroshot import class_embeddings
 
-from . import limits, ui
+from . import limits, live, ui
 from .compute import LOG_TAU_MAX, LOG_TAU_MIN, Embedded, logits_data, scale_to_log10_tau, tau_to_scale
 from .figures import VIEWS, logits_figure, photo_probs_figure
 from .images import ImageRejected, read_picture
@@ -175,6 +175,7 @@ def logits_view(session, files, captions_text, view, log10_tau, learned):
     right = int((data.logits.argmax(axis=1) == np.arange(n)).sum())
     summary = s["logits_summary"].format(n=n, scale=scale, loss=data.total, chance=float(np.log(n)), right=right)
     figure = logits_figure(data, view, _labels(session.lang), height=min(640, 400 + 16 * n))
+    live.attach_logits(figure, data, view, _labels(session.lang), summary=s["logits_summary"], messages=messages)
     return figure, "\n\n".join([summary, *messages])
 
 
@@ -335,8 +336,9 @@ def build(ctx) -> None:
     examples.click(example_files, [ctx.session], [files, captions, classes, query], api_name="photos_examples").then(
         refresh_all, [ctx.session, files, *view_inputs], outputs, api_visibility="private")
     logits_inputs = [ctx.session, files, captions, view, log_tau, learned]
-    log_tau.input(lambda: False, None, learned, api_visibility="private", show_progress="hidden", queue=False)
-    gr.on([run_logits.click, view.input, log_tau.input, learned.input, captions.submit],
+    # the page redraws while the slider moves (assets/live.js) and unticks the learned τ; the server on release
+    live.wire(log_tau, "photos", ["#photos-logits"], [log_tau], [logits_summary, learned])
+    gr.on([run_logits.click, view.input, log_tau.release, learned.input, captions.submit],
           lambda s, *v: (s, *logits_view(s, *v)), logits_inputs, [ctx.session, logits_plot, logits_summary],
           api_name="photos_logits", trigger_mode="always_last")
     gr.on([classify.click, classes.submit], lambda s, *v: (s, *zero_shot_view(s, *v)),

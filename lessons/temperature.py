@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import gradio as gr
 import numpy as np
 
-from . import quiz, ui
+from . import live, quiz, ui
 from .compute import N_MIN, demo_batch, embed_batch
 from .figures import COLORS, scale_trajectory_figure, temperature_bars_figure, temperature_curves_figure, thumbnail_uri
 from .session import ensure
@@ -152,6 +152,16 @@ STRINGS = {
 }
 
 
+LIVE_STRINGS = ("panel", "panel_yours", "current", "readout", "stats", "push_up", "push_down", "push_none", "col_scale",
+                "col_tau", "col_argmax", "col_p_top", "col_p_correct", "col_entropy", "slider_mark", "table_title",
+                "tie", "same_correct", "same_wrong", "bars_title", "bars_y", "curves_title", "card")
+# the image of row i and its correct caption (str.format; the page fills it in too)
+CARD = ('<div style="display:flex;gap:12px;align-items:center">'
+        '<img src="{thumbnail}" width="72" height="72" alt="image {row}" '
+        'style="image-rendering:pixelated;border:2px solid {color};border-radius:4px">'
+        '<div>{text}<br><b>“{caption}”</b></div></div>')
+
+
 def _labels(lang: str) -> dict[str, str]:
     return ui.lesson_strings(STRINGS, lang)
 
@@ -201,6 +211,7 @@ class Row:
     init_scale: float
     init_temperature: float
     clamp_scale: float
+    matrix: np.ndarray | None = None  # [n, n] every row's cosines (the page switches rows by itself)
 
 
 def prepare_row(session, n: int, seed: int, row: int) -> Row:
@@ -210,12 +221,13 @@ def prepare_row(session, n: int, seed: int, row: int) -> Row:
     batch = session.memo(("batch", n, seed), lambda: demo_batch(world, n, seed))
     # same key as the logits lesson, so both tabs share one embedding of the batch
     embedded = session.memo(("embedded", id(model), n, seed, False), lambda: embed_batch(model, batch))
-    cosines = (embedded.I_e[row] @ embedded.T_e.T).numpy()  # [n]
+    matrix = (embedded.I_e @ embedded.T_e.T).numpy()  # [n, n]
+    cosines = matrix[row]  # [n]
     thumbnail = session.memo(("thumb3", n, seed, row), lambda: thumbnail_uri(batch.images[row].numpy(), scale=3))
     config = model.config
     return Row(cosines=cosines, captions=embedded.captions, thumbnail=thumbnail,
                learned_scale=embedded.learned_scale, init_scale=1.0 / config.init_temperature,
-               init_temperature=config.init_temperature, clamp_scale=float(config.max_logit_scale))
+               init_temperature=config.init_temperature, clamp_scale=float(config.max_logit_scale), matrix=matrix)
 
 
 def _check(session, n, seed, row, log_scale) -> tuple[int, int, int, float]:
@@ -240,14 +252,17 @@ def _table(labels: dict, data: Row, stats: RowStatistics, slider_index: int, row
             cells = [f"**{cell}**" for cell in cells]
             cells[0] += labels["slider_mark"]
         lines.append("| " + " | ".join(cells) + " |")
-    ties = np.isclose(data.cosines, data.cosines.max(), rtol=0, atol=1e-7).sum() > 1
-    if ties:
-        verdict = labels["tie"]
-    elif int(top[0]) == row:
-        verdict = labels["same_correct"].format(j=int(top[0]))
-    else:
-        verdict = labels["same_wrong"].format(j=int(top[0]), i=row)
-    return f"**{labels['table_title']}**\n\n" + "\n".join(lines) + f"\n\n{verdict}"
+    return f"**{labels['table_title']}**\n\n" + "\n".join(lines) + f"\n\n{_verdict(labels, data.cosines, row)}"
+
+
+def _verdict(labels: dict, cosines: np.ndarray, row: int) -> str:
+    """The sentence under the table: the argmax is the same at every positive scale."""
+    top = int(cosines.argmax())
+    if np.isclose(cosines, cosines.max(), rtol=0, atol=1e-7).sum() > 1:
+        return labels["tie"]
+    if top == row:
+        return labels["same_correct"].format(j=top)
+    return labels["same_wrong"].format(j=top, i=row)
 
 
 def render(session, n, seed, row, log_scale):
@@ -288,10 +303,17 @@ def render(session, n, seed, row, log_scale):
                labels["stats"].format(p=float(panels.probs[slider_index, row]), loss=here["loss"],
                                       entropy=here["entropy"], n=n, ln_n=math.log(n), grad_t=grad_t,
                                       direction=direction))
-    card = (f'<div style="display:flex;gap:12px;align-items:center">'
-            f'<img src="{data.thumbnail}" width="72" height="72" alt="image {row}" '
-            f'style="image-rendering:pixelated;border:2px solid {COLORS["diagonal"]};border-radius:4px">'
-            f'<div>{labels["card"].format(i=row)}<br><b>“{data.captions[row]}”</b></div></div>')
+    card = CARD.format(thumbnail=data.thumbnail, row=row, color=COLORS["diagonal"], text=labels["card"].format(i=row),
+                       caption=data.captions[row])
+    # what the page needs to redraw all this at another scale or row while a slider moves (assets/live.js)
+    world = session.world
+    batch = session.memo(("batch", n, seed), lambda: demo_batch(world, n, seed))
+    thumbs = [session.memo(("thumb3", n, seed, i), lambda i=i: thumbnail_uri(batch.images[i].numpy(), scale=3))
+              for i in range(n)]
+    live.attach(bars, "temperature", matrix=data.matrix.astype(float).tolist(), row=row, captions=data.captions,
+                fixed=[float(s) for s in fixed], learned_scale=data.learned_scale, curve_scales=CURVE_SCALES.tolist(),
+                thumbnails=thumbs, card=CARD, card_color=COLORS["diagonal"],
+                strings={key: labels[key] for key in LIVE_STRINGS})
     return session, bars, curves, _table(labels, data, panels, slider_index, row), readout, card
 
 
@@ -359,16 +381,20 @@ def build(ctx) -> None:
             with gr.Row(equal_height=False):
                 card = gr.HTML(min_width=240, scale=2)
                 readout = gr.Markdown(scale=5)
-            bars = gr.Plot(show_label=False)
+            bars = gr.Plot(show_label=False, elem_id="temperature-bars")
             table = gr.Markdown()
-    curves = gr.Plot(show_label=False)
+    curves = gr.Plot(show_label=False, elem_id="temperature-curves")
     trajectory_plot = gr.Plot(show_label=False)
     quiz.checkpoint(ctx, "cold_softmax", [n, seed, row, log_scale])
     body.render()
 
     inputs = [ctx.session, n, seed, row, log_scale]
     outputs = [ctx.session, bars, curves, table, readout, card]
-    gr.on([log_scale.input, row.input, seed.submit], render, inputs, outputs, api_name="temperature_render",
+    # the page redraws while the scale slider moves (assets/live.js); the server redraws when it is released
+    plots = ["#temperature-bars", "#temperature-curves"]
+    live.wire(log_scale, "temperature", plots, [log_scale, bars], [table, readout])
+    live.wire(row, "temperature_row", plots, [row, log_scale, bars], [table, readout, card])
+    gr.on([log_scale.release, row.release, seed.submit], render, inputs, outputs, api_name="temperature_render",
           show_progress="hidden", trigger_mode="always_last")
     n.input(fit_row, [n, row], row, api_visibility="private", queue=False, show_progress="hidden").then(
         render, inputs, outputs, api_visibility="private", show_progress="hidden")

@@ -26,9 +26,9 @@ from clip_core.zeroshot import (
     template_sets,
 )
 
-from . import limits, quiz, ui
+from . import limits, live, quiz, ui
 from .compute import LOG_TAU_MAX, LOG_TAU_MIN, scale_to_log10_tau, tau_to_scale
-from .figures import greedy_path_figure, template_accuracy_figure, to_pil, zeroshot_bars_figure
+from .figures import COLORS, OTHER_CAPTIONS, greedy_path_figure, template_accuracy_figure, to_pil, zeroshot_bars_figure
 from .session import ensure
 from .ui import check_choice, check_number, keep_session
 from .zeroshot_figures import ambiguity_figure, probe_figure, style_table_figure
@@ -72,6 +72,7 @@ SOURCES = ("test", "sketch", "upload")
 PICK_PER_PAIR = 8  # images per colour-shape pair in the picker's test set
 COMPARE_MIN, COMPARE_DEFAULT = 1, 6  # test images per pair for "compare templates"
 TOP_K_MAX = 20
+LIVE_STRINGS = ("top", "right", "wrong", "settings", "slider_word", "truth", "others")  # for assets/live.js
 PAIRS = len(COLOURS) * len(SHAPES)  # the test set holds the same number of images of each pair
 
 
@@ -135,8 +136,14 @@ def classify_image(session, classes_text, templates_text, ensemble, source, pair
     # the class weights only change with the lists: a temperature or image change reuses them
     key = ("zeroshot_weights", session.model_name, id(model), tuple(classnames), tuple(templates), ensemble)
     weights = session.memo(key, lambda: class_embeddings(model, model.tokenizer, classnames, templates, ensemble))
+    with torch.no_grad():
+        model.eval()
+        I_e = model.encode_image(image[None])  # [1, d_e]
     probs = classify(model, model.tokenizer, image[None], classnames, templates, ensemble, logit_scale=scale,
-                     weights=weights)[0]
+                     image_embeddings=I_e, weights=weights)[0]
+    # the cosines the page rescales while the temperature slider moves (assets/live.js): [C], or [T, C]
+    # for the probability ensemble (the page averages the templates' softmaxes, as `classify` does)
+    cosines = (I_e @ weights.T)[0] if ensemble == "embedding" else torch.einsum("nd,tcd->tnc", I_e, weights)[:, 0]
     order = probs.argsort(descending=True)
     k = min(top_k, len(classnames))
     kind = truth_kind(classnames)
@@ -148,13 +155,14 @@ def classify_image(session, classes_text, templates_text, ensemble, source, pair
                                    "truth": s["truth"], "others": s["others"]}, height=max(260, 90 + 30 * k))
     best = top[0]
     lines = [s["top"].format(name=classnames[best], p=float(probs[best]))]
+    middle = []  # the read-out's lines that do not depend on the temperature
     if truth_names is None:
-        lines.append(s["no_truth_drawn"])
+        middle.append(s["no_truth_drawn"])
     elif kind is None:
-        lines.append(s["no_truth_names"])
+        middle.append(s["no_truth_names"])
     elif truth is None:
-        lines.append(s["no_truth_list"].format(answer=display_name(TRUTH_KINDS[kind](truth_names),
-                                                                   is_chinese(classnames))))
+        middle.append(s["no_truth_list"].format(answer=display_name(TRUTH_KINDS[kind](truth_names),
+                                                                    is_chinese(classnames))))
     else:
         rank = int((order == truth).nonzero()[0, 0]) + 1
         lines[0] += " — " + (s["right"] if truth == best else
@@ -162,13 +170,16 @@ def classify_image(session, classes_text, templates_text, ensemble, source, pair
     if truth_names is not None:
         pair_name = f"{truth_names['colour']} {truth_names['shape']}"
         held = pair_name in world.classes("held_out")
-        lines.append(s["truth_pair"].format(truth=display_name(pair_name, is_chinese(classnames)),
-                                            kind=s["kind_held" if held else "kind_seen"]))
-    lines.append(s["settings"].format(c=len(classnames), t=len(templates), mode=s[f"mode.{ensemble}"], scale=scale,
-                                      tau=1 / scale, which=s["learned_word" if learned else "slider_word"],
-                                      chance=1 / len(classnames)))
+        middle.append(s["truth_pair"].format(truth=display_name(pair_name, is_chinese(classnames)),
+                                             kind=s["kind_held" if held else "kind_seen"]))
+    settings = dict(c=len(classnames), t=len(templates), mode=s[f"mode.{ensemble}"], chance=1 / len(classnames))
+    which = s["learned_word" if learned else "slider_word"]
+    lines += [*middle, s["settings"].format(scale=scale, tau=1 / scale, which=which, **settings)]
     if lang == "zh" and not session.reads_chinese() and s["no_chinese"] not in found:
         found.append(s["english_only"])
+    live.attach(figure, "class_bars", cosines=cosines.double().tolist(), names=classnames, truth=truth, k=k,
+                middle=middle, found=found, settings=settings, colors=[COLORS["diagonal"], OTHER_CAPTIONS],
+                strings={key: s[key] for key in LIVE_STRINGS})
     return to_pil(image.numpy(), 160), figure, "  \n".join(lines + found)
 
 
@@ -510,9 +521,11 @@ def build(ctx) -> None:
     outputs = [preview, bars, result]
     run = dict(fn=keep_session(classify_image), inputs=inputs, outputs=[ctx.session, *outputs], show_progress="hidden",
                trigger_mode="always_last")
-    log_tau.input(lambda: False, None, learned, api_visibility="private", show_progress="hidden", queue=False)
+    # the page redraws the bars while the temperature moves (assets/live.js) and unticks the learned τ;
+    # the server redraws when the slider is released
+    live.wire(log_tau, "class_bars", ["#zeroshot-bars"], [log_tau], [result, learned])
     gr.on([classify_button.click, classes.submit, classes.blur, templates.blur, ensemble.input, pair.input,
-           variant.input, log_tau.input, learned.input, top_k.input, sketch.change, upload.change],
+           variant.input, log_tau.release, learned.input, top_k.input, sketch.change, upload.change],
           api_name="zeroshot_classify", **run)
     class_set.input(class_preset, class_set, classes, api_name="zeroshot_class_preset").then(
         api_visibility="private", **run)
