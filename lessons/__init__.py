@@ -17,6 +17,7 @@ from . import (
     artdirector,
     bagofwords,
     crosslingual,
+    distributed,
     localize,
     logit,
     logits,
@@ -40,7 +41,7 @@ from .text_values import prose_values, server_values
 
 LESSONS = [overview, toy_world, logits, temperature, train_live, zeroshot, search, logit]  # one tab each
 # the last tab, "Beyond the basics", holds these as tabs of their own
-BEYOND = [photos, mistakes, negatives, siglip, artdirector, localize, bagofwords, crosslingual]
+BEYOND = [photos, mistakes, negatives, siglip, artdirector, localize, bagofwords, crosslingual, distributed]
 ALL_LESSONS = LESSONS + BEYOND
 BEYOND_ID = "beyond"
 
