@@ -99,21 +99,25 @@ def test_a_live_run_gathers_the_one_process_matrix_and_measures_three_runs(fresh
     assert len(losses) == 3 and all(len(decode(t["y"])) == steps for t in losses)
 
 
-def running_pids(job, timeout: float = 240) -> list[int]:
-    """Wait for the streamed status to list the workers' process ids."""
+def running_pids(job, timeout: float = 30) -> list[int]:
+    """Wait for the streamed status to list the workers' process ids (a run that ended first,
+    e.g. refused, fails at once with its error)."""
     started = time.perf_counter()
     while time.perf_counter() - started < timeout:
         for output in reversed(job.outputs()):
             found = re.search(r"pid ([\d, ]+)", str(output[0]))
             if found and "running" in str(output[0]):
                 return [int(p) for p in found.group(1).split(",")]
+        if job.done():
+            job.result()  # raises the app's error, if any
+            raise AssertionError("the run ended before it listed its workers")
         time.sleep(0.2)
     raise AssertionError("the run never listed its workers")
 
 
 def test_a_run_holds_a_slot_per_worker_and_a_killed_worker_ends_it(app_url):
     learner, other = Client(app_url, verbose=False), Client(app_url, verbose=False)
-    run = learner.submit(2, 16, 100000, 0, api_name="/distributed_start")
+    run = learner.submit(2, 16, limits.LIMITS.max_steps, 0, api_name="/distributed_start")
     pids = running_pids(run)
     assert len(pids) == 2 and all(os.path.exists(f"/proc/{p}") for p in pids)
     # both training slots are held: another learner's training waits in the queue
@@ -131,7 +135,7 @@ def test_a_run_holds_a_slot_per_worker_and_a_killed_worker_ends_it(app_url):
 
 def test_stop_ends_every_worker_after_the_same_step(app_url):
     learner = Client(app_url, verbose=False)
-    run = learner.submit(2, 8, 100000, 0, api_name="/distributed_start")
+    run = learner.submit(2, 8, limits.LIMITS.max_steps, 0, api_name="/distributed_start")
     pids = running_pids(run)
     learner.predict(api_name="/distributed_stop")
     status = run.result(timeout=120)[0]
