@@ -9,7 +9,8 @@ can be switched on (`mistakes.Mistakes`), and `side_by_side` trains a correct an
 on the same seed and batches.
 
 Command line: python -m clip_core.train --preset default --out assets/toy_clip
-(add --captions mixed for a model that reads English and Chinese).
+(add --captions mixed for a model that reads English and Chinese; --workers N, or torchrun, trains
+across processes: see clip_core.distributed).
 """
 
 from __future__ import annotations
@@ -95,6 +96,16 @@ def lr_at(step: int, config: TrainConfig) -> float:
     return floor + (config.lr - floor) * 0.5 * (1.0 + math.cos(math.pi * progress))
 
 
+def make_optimizer(model: TinyCLIP, config: TrainConfig) -> torch.optim.AdamW:
+    """AdamW with the paper's betas and eps; weight decay on matrices only (not gains, biases, scale)."""
+    decay = [p for n, p in model.named_parameters() if p.ndim >= 2 and p.requires_grad]
+    no_decay = [p for n, p in model.named_parameters() if p.ndim < 2 and p.requires_grad]
+    return torch.optim.AdamW(
+        [{"params": decay, "weight_decay": config.weight_decay}, {"params": no_decay, "weight_decay": 0.0}],
+        lr=config.lr, betas=(0.9, 0.98), eps=1e-6,
+    )
+
+
 class Trainer:
     """Trains a model on a world; owns its optimiser and its own data stream.
 
@@ -125,12 +136,7 @@ class Trainer:
         # how this run scores pairs: the model itself, or a view with the mistakes in its forward
         self.scoring_model = MistakenCLIP(model, self.mistakes) if self.mistakes.any() else model
         self.rng = np.random.default_rng([world.seed, config.seed])
-        decay = [p for n, p in model.named_parameters() if p.ndim >= 2 and p.requires_grad]
-        no_decay = [p for n, p in model.named_parameters() if p.ndim < 2 and p.requires_grad]
-        self.optimizer = torch.optim.AdamW(
-            [{"params": decay, "weight_decay": config.weight_decay}, {"params": no_decay, "weight_decay": 0.0}],
-            lr=config.lr, betas=(0.9, 0.98), eps=1e-6,
-        )
+        self.optimizer = make_optimizer(model, config)
         self.history: list[StepMetrics] = []
         self.steps_done = 0
         self.elapsed = 0.0
@@ -324,7 +330,7 @@ def batch_size_sweep(model_config: ModelConfig, train_config: TrainConfig, image
 def main(argv: list[str] | None = None) -> None:
     from tqdm import tqdm
 
-    from . import checkpoint
+    from . import checkpoint, launch
 
     parser = argparse.ArgumentParser(description="Train a TinyCLIP on ShapesWorld.")
     parser.add_argument("--preset", default="default", help="named preset (see clip_core.config.PRESETS)")
@@ -338,6 +344,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--captions", choices=CAPTION_LANGUAGES, default=None,
                         help="caption language: English, Chinese, or each caption either at random "
                              "(default: the preset's)")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="train in this many local processes (torch.distributed, gloo, 127.0.0.1); the preset's "
+                             "batch is the global batch, split over them. Under torchrun its processes are the workers")
+    parser.add_argument("--local-loss", action="store_true",
+                        help="with several workers: each scores its own rows against all columns "
+                             "(open_clip's local_loss)")
+    parser.add_argument("--no-gather", action="store_true",
+                        help="with several workers: each uses only its own pairs as negatives (no all-gather)")
     args = parser.parse_args(argv)
 
     if args.threads:
@@ -355,6 +369,9 @@ def main(argv: list[str] | None = None) -> None:
         preset.train.caption_language = args.captions
     if args.hard_negatives:
         preset.train.hard_negatives = True
+    if args.workers > 1 or launch.under_torchrun():
+        launch.train_command_line(preset, args)
+        return
     world = make_world(preset.model, preset.train)
     model = build_model(preset.model, world, seed=preset.train.seed)
     trainer = Trainer(model, world, preset.train)

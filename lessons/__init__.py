@@ -17,6 +17,7 @@ from . import (
     artdirector,
     bagofwords,
     crosslingual,
+    distributed,
     localize,
     logit,
     logits,
@@ -40,7 +41,7 @@ from .text_values import prose_values, server_values
 
 LESSONS = [overview, toy_world, logits, temperature, train_live, zeroshot, search, logit]  # one tab each
 # the last tab, "Beyond the basics", holds these as tabs of their own
-BEYOND = [photos, mistakes, negatives, siglip, artdirector, localize, bagofwords, crosslingual]
+BEYOND = [photos, mistakes, negatives, siglip, artdirector, localize, bagofwords, crosslingual, distributed]
 ALL_LESSONS = LESSONS + BEYOND
 BEYOND_ID = "beyond"
 
@@ -73,8 +74,9 @@ COMMON_STRINGS = {
         "beyond.tab": "9 · Beyond the basics",
         "beyond.lead": ("The same CLIP, pushed further: a real pretrained CLIP on your own pictures; experiments that "
                         "show why each part of the recipe is there; CLIP beyond classification (guiding a picture, "
-                        "finding an object) and where it fails (word order); and two languages meeting through "
-                        "images. Pick a topic below."),
+                        "finding an object) and where it fails (word order); two languages meeting through images; "
+                        "and *Scaling out*: how CLIP trained across many workers, run live on worker processes. "
+                        "Pick a topic below."),
         "common.export_png": "Export PNG",
         "common.png_file": "PNG file",
     },
@@ -103,7 +105,8 @@ COMMON_STRINGS = {
         "beyond.tab": "9 · 进阶",
         "beyond.lead": ("同一个 CLIP，再往前走一步：在你自己的图片上使用真实的预训练 CLIP；用实验说明训练配方里"
                         "每一部分为什么必不可少；看 CLIP 在分类之外能做什么（引导生成图片、找出物体）、又在哪里失灵"
-                        "（词序）；以及两种语言如何借图片相遇。请在下面选择一个主题。"),
+                        "（词序）；两种语言如何借图片相遇；以及*多进程训练*：CLIP 怎样分到许多 worker 上训练，"
+                        "并在 worker 进程上实时运行。请在下面选择一个主题。"),
         "common.export_png": "导出 PNG",
         "common.png_file": "PNG 文件",
     },

@@ -25,6 +25,7 @@ TESTED = {
     "/localize_show", "/localize_measure", "/localize_refresh",
     "/crosslingual_render", "/crosslingual_refresh", "/crosslingual_compare",
     "/bagofwords_show", "/bagofwords_refresh",
+    "/distributed_plan", "/distributed_start", "/distributed_stop", "/distributed_refresh",
     "/open_link", "/share_link", "/logits_restore", "/temperature_restore", "/train_restore", "/zeroshot_restore",
     "/negatives_restore", "/bagofwords_restore", "/localize_restore", "/crosslingual_restore",
     "/quiz_double_n", "/quiz_cold_softmax", "/quiz_held_out",

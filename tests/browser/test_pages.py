@@ -39,6 +39,7 @@ MAIN_FIGURE = {  # what each tab must show once it is opened
     "artdirector": "#artdirector-curve .js-plotly-plot",
     "localize": "#localize-map .js-plotly-plot",
     "bagofwords": "#bagofwords-benchmark .js-plotly-plot",
+    "distributed": "#distributed-blocks .js-plotly-plot",
 }
 CJK = re.compile(r"[\u4e00-\u9fff]")
 TIMEOUT = 45_000  # ms: generous, a busy CI machine is slow; what never comes still fails
