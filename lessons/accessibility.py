@@ -15,8 +15,8 @@ render lazily, figures re-render) and patches each element once:
   "nested-interactive", serious) and two tab stops for one action. The outer one becomes a plain
   group out of the tab order; the inner upload button, which opens the file dialog, stays.
 
-And one thing no component gives: a text equivalent of each Plotly figure. Every figure becomes an
-image (role="img") named by its title and a summary of what it shows, read from the drawn data in
+And one thing no component gives: a text equivalent of each Plotly figure. Every figure becomes a
+figure (role="figure") named by its title and a summary of what it shows, read from the drawn data in
 the page's language: for a heatmap the largest and next value of each row ("Row 3: 0.82 on 3 · a
 red circle, next 0.11 on 5 · ..."), for bars the highest ones, for curves where each one ends. It
 is rewritten after every redraw (Plotly's plotly_afterplot event), so it follows the sliders.
@@ -55,8 +55,10 @@ HEAD_SCRIPT = """<script>
   }
   function list(a) { return a ? Array.prototype.slice.call(a) : []; }
   function label(a, i) { var l = list(a); return l.length > i ? String(l[i]) : String(i); }
-  // a category's name: the axis' tick text where the figure sets one (zero-shot bars sit at 0..k-1)
+  // a category's name: itself when it is text (the heatmap's "3 · a red circle"), else the axis' tick
+  // text where the figure sets one (zero-shot bars sit at 0..k-1 with the class names as tick text)
   function named(gd, axis, value) {
+    if (typeof value === "string" && !isFinite(Number(value))) return plain(value);
     var full = (gd._fullLayout || {})[axis.replace(/^([xy])/, "$1axis")] || {};
     var vals = list(full.tickvals), texts = list(full.ticktext);
     var i = vals.findIndex(function (v) { return String(v) === String(value); });
@@ -64,7 +66,8 @@ HEAD_SCRIPT = """<script>
   }
   // titles may hold learners' captions: parse them inert (no script runs, no image loads)
   function plain(s) {
-    return (new DOMParser().parseFromString(String(s || ""), "text/html").body.textContent || "").trim();
+    var text = s === null || s === undefined ? "" : String(s);
+    return (new DOMParser().parseFromString(text, "text/html").body.textContent || "").trim();
   }
   function heatmap(gd, t) {
     var rows = list(t.z), out = [], xs = list(t.x), ys = list(t.y);
@@ -104,7 +107,7 @@ HEAD_SCRIPT = """<script>
       return t.type === "bar" ? bars(gd, t, name) : (t.y ? curve(t, name) : "");
     }).filter(Boolean);
     var text = (WORDS.figure + (title ? title + ". " : "") + parts.join(" ")).slice(0, 900);
-    gd.setAttribute("role", "img");
+    gd.setAttribute("role", "figure");  // not "img": its toolbar buttons stay reachable
     if (gd.getAttribute("aria-label") !== text) gd.setAttribute("aria-label", text);
   }
   function mend(root) {
@@ -126,7 +129,8 @@ HEAD_SCRIPT = """<script>
       if (!b.querySelector("button, input, a[href], [tabindex]")) return;
       b.setAttribute("role", "group");
       b.setAttribute("tabindex", "-1");
-      b.removeAttribute("aria-label");
+      var inner = b.querySelector("[aria-label]");
+      b.setAttribute("aria-label", inner ? inner.getAttribute("aria-label") : "upload");
       b.removeAttribute("title");
     });
   }
