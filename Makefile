@@ -32,9 +32,12 @@ browser-deps:
 run: $(STAMP)
 	$(BIN)/python app.py $(ARGS)
 
-# two pytest-xdist workers (1 torch thread each): browser tests spend most of their time waiting
+# Unit, lesson and API tests in two pytest-xdist workers (1 torch thread each); the browser tests one
+# at a time: several of them time trainings and slots, which a second worker's load would distort.
 test: $(STAMP) browser-deps
-	HF_HUB_OFFLINE=1 HF_HUB_DISABLE_PROGRESS_BARS=1 $(BIN)/python -m pytest -q -n 2 --dist worksteal --durations=15
+	HF_HUB_OFFLINE=1 HF_HUB_DISABLE_PROGRESS_BARS=1 $(BIN)/python -m pytest -q -n 2 --dist worksteal --durations=10 \
+		tests/core tests/lessons tests/app
+	HF_HUB_OFFLINE=1 HF_HUB_DISABLE_PROGRESS_BARS=1 $(BIN)/python -m pytest -q --durations=15 tests/browser
 
 test-core: $(STAMP)
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q -m "not slow" tests/core

@@ -18,12 +18,13 @@ makes the PNG export and restores shared links, and runs when the slider is rele
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import gradio as gr
 import plotly.graph_objects as go
 
-SCRIPT = Path(__file__).resolve().parents[1] / "assets" / "live.js"
+from .session import ASSETS
+
+SCRIPT = ASSETS / "live.js"  # the repository's assets/, or the installed wheel's clip_lab_assets/
 
 
 def head() -> str:
