@@ -19,7 +19,8 @@ And one thing no component gives: a text equivalent of each Plotly figure. Every
 figure (role="figure") named by its title and a summary of what it shows, read from the drawn data in
 the page's language: for a heatmap the largest and next value of each row ("Row 3: 0.82 on 3 · a
 red circle, next 0.11 on 5 · ..."), for bars the highest ones, for curves where each one ends. It
-is rewritten after every redraw (Plotly's plotly_afterplot event), so it follows the sliders.
+is rewritten after every redraw (Plotly's afterplot, update, restyle and react events), so it follows the
+sliders, including those that redraw in the page (assets/live.js).
 """
 
 from __future__ import annotations
@@ -106,7 +107,10 @@ HEAD_SCRIPT = """<script>
       if (t.type === "heatmap") return heatmap(gd, t);
       return t.type === "bar" ? bars(gd, t, name) : (t.y ? curve(t, name) : "");
     }).filter(Boolean);
-    var text = (WORDS.figure + (title ? title + ". " : "") + parts.join(" ")).slice(0, 900);
+    // panel headings first (lesson 4's name the slider's scale, τ and entropy): short, and they change
+    var notes = ((layout.annotations || [])).map(function (a) { return plain(a.text); }).filter(Boolean).slice(0, 6);
+    var text = (WORDS.figure + (title ? title + ". " : "") + (notes.length ? notes.join("; ") + ". " : "") +
+                parts.join(" ")).slice(0, 900);
     gd.setAttribute("role", "figure");  // not "img": its toolbar buttons stay reachable
     if (gd.getAttribute("aria-label") !== text) gd.setAttribute("aria-label", text);
   }
@@ -115,7 +119,9 @@ HEAD_SCRIPT = """<script>
       if (!gd._fullData) return;
       if (gd.on && gd.__described !== gd._ev) {
         gd.__described = gd._ev;
-        gd.on("plotly_afterplot", function () { describe(gd); });
+        ["plotly_afterplot", "plotly_update", "plotly_restyle", "plotly_react"].forEach(function (name) {
+          gd.on(name, function () { describe(gd); });  // a restyle or update may redraw without afterplot
+        });
       }
       try { describe(gd); } catch (error) { console.warn("figure text:", error); }
     });

@@ -402,7 +402,11 @@ def build(ctx) -> None:
         render, inputs, outputs, api_visibility="private", show_progress="hidden")
     use_learned.click(learned_scale, [ctx.session], [ctx.session, log_scale],
                       api_name="temperature_learned_scale").then(
-        render, inputs, outputs, api_visibility="private", show_progress="hidden")
+        render, inputs, outputs, api_visibility="private", show_progress="hidden").then(
+        # and in the page: after arrow keys (an input, never a release) Gradio's copy of the figure is
+        # the one before the keys, equal to what render sends back, so Gradio would not redraw it
+        None, [log_scale, bars, table, readout], [table, readout], js=live.move_js("temperature", plots, 2),
+        api_visibility="private", show_progress="hidden", queue=False)
     ctx.refresh(refresh, inputs[1:], [log_scale, row, bars, curves, table, readout, card, trajectory_plot],
                 api_name="temperature_refresh")
     ctx.shareable(LESSON_ID, {"n": n, "seed": seed, "row": row, "log_scale": log_scale},

@@ -174,15 +174,21 @@ def test_lesson_4_works_by_keyboard_alone(page, app_url, console_errors):
     # the first control of the lesson: the temperature slider (a range input, moved with the arrow keys)
     info = tab_until(page, lambda info: info["inTab"] == "tab-temperature" and info["type"] == "range")
     assert "exp(t)" in info["label"] or "temperature" in info["label"].lower(), info
+    start = page.evaluate("() => Number(document.activeElement.value)")
     for _ in range(20):
         page.keyboard.press("ArrowLeft")
+    moved = page.evaluate("() => Number(document.activeElement.value)")
+    assert moved < start
     page.wait_for_function(f"([s, before]) => ({BARS_DATA})(s) !== before", arg=[BARS, before], timeout=TIMEOUT)
     # the text equivalent follows the figure
     page.wait_for_function(f"([s, before]) => ({LABEL})(s) !== before", arg=[BARS, described], timeout=TIMEOUT)
-    # the button beside it (Use the learned scale) works with Enter and puts the figure back
+    after = page.evaluate(BARS_DATA, BARS)
+    # the button beside it (Use the learned scale) works with Enter: the slider goes back, the bars follow
     tab_until(page, lambda info: info["inTab"] == "tab-temperature" and info["tag"] == "BUTTON")
     page.keyboard.press("Enter")
-    page.wait_for_function(f"([s, before]) => ({BARS_DATA})(s) === before", arg=[BARS, before], timeout=TIMEOUT)
+    page.wait_for_function("([s, v]) => Math.abs(Number(document.querySelector(s).value) - v) < 0.006",  # 1 step
+                           arg=["#tab-temperature input[type=range]", start], timeout=TIMEOUT)
+    page.wait_for_function(f"([s, after]) => ({BARS_DATA})(s) !== after", arg=[BARS, after], timeout=TIMEOUT)
     assert not console_errors, "\n".join(console_errors)
 
 
