@@ -98,3 +98,26 @@ def app_url(shipped_checkpoint, tiny_pretrained) -> str:
                      pretrained=str(tiny_pretrained["folder"]))
     yield f"http://127.0.0.1:{port}/"
     demo.close()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session, exitstatus):
+    session.config._clip_lab_exitstatus = int(exitstatus)
+
+
+def pytest_unconfigure(config):
+    """End the test process without Python's shutdown, after pytest has reported everything.
+
+    The in-process app serves from daemon threads; a training that a test's closed page left running
+    can still be inside torch when the interpreter tears down, and torch then aborts the process
+    ("terminate called without an active exception", seen once after all browser tests had passed).
+    The app itself never exits that way (a server stops on a signal), so only the test process skips it.
+    """
+    status = getattr(config, "_clip_lab_exitstatus", None)
+    if status is None or os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    import sys
+
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)
