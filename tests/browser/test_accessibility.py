@@ -25,6 +25,8 @@ CORE_TABS = ["logits", "temperature", "train", "zeroshot"]  # lessons 3-6
 PHONE = {"width": 390, "height": 844}
 TABLET = {"width": 768, "height": 1024}
 PHONE_SHOTS = "phone"  # under assets/screenshots
+# lesson 5's progress shows a step above zero (before it, "Starting…" names the number of training slots)
+TRAINING_STARTED = "() => /(training|训练中) · (step|步) [1-9]/.test(document.querySelector('#train-progress').innerText)"
 
 # Gradio greys out (opacity) whatever an event is still computing: audit the page once it is settled
 SETTLED = """(s) => { const root = document.querySelector(s) || document.body;
@@ -73,7 +75,7 @@ def test_axe_finds_nothing_serious_on_any_tab(page, app_url, lang):
     # lesson 5 while a run streams into it (progress bar, growing curves), then paused with a trained model
     open_tab(page, "train")
     page.locator("#train-start").click()
-    page.wait_for_function("() => /[1-9]/.test(document.querySelector('#train-progress').innerText)", timeout=TIMEOUT)
+    page.wait_for_function(TRAINING_STARTED, timeout=TIMEOUT)
     found["train (running)"] = audit(page, panel("train"))
     page.locator("#train-pause").click()
     page.wait_for_function("() => /paused|暂停/.test(document.querySelector('#train-progress').innerText)",
@@ -201,7 +203,8 @@ def test_lesson_5_starts_and_pauses_by_keyboard(page, app_url, console_errors):
     page.focus("#tab-train-button")
     tab_until(page, lambda info: info["id"] == "train-start")
     page.keyboard.press("Space")
-    page.wait_for_function("() => /[1-9]/.test(document.querySelector('#train-progress').innerText)", timeout=TIMEOUT)
+    # a step count above zero: the run has begun (the "Starting…" notice before it names the slot count)
+    page.wait_for_function(TRAINING_STARTED, timeout=TIMEOUT)
     tab_until(page, lambda info: info["id"] == "train-pause")
     page.keyboard.press("Enter")
     page.wait_for_function("() => /paused/.test(document.querySelector('#train-progress').innerText)", timeout=TIMEOUT)
