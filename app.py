@@ -16,21 +16,14 @@ os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 import gradio as gr  # noqa: E402
 from starlette.middleware import Middleware  # noqa: E402
 
-from lessons import (  # noqa: E402
-    BEYOND,
-    BEYOND_ID,
-    LESSONS,
-    LessonContext,
-    all_strings,
-    model_status,
-    picker_update,
-    pretrained_note,
-    tr,
-)
-from lessons import share as share_links  # noqa: E402
-from lessons.accessibility import HEAD_SCRIPT  # noqa: E402
-from lessons.live import head as live_head  # noqa: E402
-from lessons.session import ASSETS, Session, ensure  # noqa: E402
+from lessons import BEYOND, BEYOND_ID, LESSONS  # noqa: E402
+from lessons.common.live import head as live_head  # noqa: E402
+from lessons.common.session import ASSETS, Session, ensure  # noqa: E402
+from lessons.page import share as share_links  # noqa: E402
+from lessons.page.accessibility import HEAD_SCRIPT  # noqa: E402
+from lessons.page.context import LessonContext  # noqa: E402
+from lessons.page.header import model_status, picker_update, pretrained_note  # noqa: E402
+from lessons.page.strings import all_strings, tr  # noqa: E402
 
 # The interface language comes from ?lang=, else the learner's last choice, else the browser.
 # Gradio's front end reads navigator.language once, while it starts, so this script must run
@@ -225,7 +218,7 @@ def serve(host: str = "127.0.0.1", port: int | None = 7860, share: bool = False,
     """Build and launch the app; tests pass prevent_thread_lock=True and a free port."""
     demo = build_app(pretrained, teacher=teacher)
     demo.queue(default_concurrency_limit=4)
-    from lessons.limits import LIMITS
+    from lessons.common.limits import LIMITS
 
     # Gradio refuses larger uploads before writing them to disk (the lessons check again, with reasons)
     max_mb = int(max(LIMITS.max_upload_mb, LIMITS.max_checkpoint_mb)) + 1

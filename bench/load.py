@@ -13,7 +13,7 @@ with its own `gradio_client.Client`, hence its own session hash and its own serv
   /train_start at the beginning (preset-like controls, --train-steps steps) and watches its job:
   when it left the queue (the PROCESSING status), when the first streamed view arrived, the
   steps/s shown in the progress HTML, and when it finished. The app runs at most
-  lessons.train_live.TRAINING_SLOTS trainings at once, so the others wait: the report says how long.
+  lessons.common.slots.TRAINING_SLOTS trainings at once, so the others wait: the report says how long.
 
 Bounded in count and time: every thread checks one stop Event, which is set at the deadline
 (--seconds); a call in flight then still has at most --call-timeout seconds. Running trainings are
@@ -204,7 +204,8 @@ class Arguments:
     """Random valid arguments for each interactive endpoint, within the lessons' own limits."""
 
     def __init__(self) -> None:
-        from lessons import compute, search, temperature, zeroshot
+        from lessons import search, temperature, zeroshot
+        from lessons.common import compute
 
         self.log_tau = (compute.LOG_TAU_MIN, compute.LOG_TAU_MAX)
         self.log_scale = (temperature.LOG_SCALE_MIN, temperature.LOG_SCALE_MAX)
@@ -359,7 +360,7 @@ def peak_mb() -> float:
 
 def count_sessions(demo) -> tuple[int, int, int]:
     """(gradio session states, of which hold a lessons Session, TinyCLIP models they hold)."""
-    from lessons.session import Session
+    from lessons.common.session import Session
 
     holder = getattr(demo, "state_holder", None)
     data = getattr(holder, "session_data", None)
@@ -486,7 +487,7 @@ def main(argv: list[str] | None = None) -> int:
     import torch
 
     import app
-    from lessons.train_live import TRAINING_SLOTS
+    from lessons.common.slots import TRAINING_SLOTS
 
     warn_if_loaded(SERVER_THREADS)
     port = free_port()

@@ -81,8 +81,9 @@ def main() -> None:
 
     from clip_core.pretrained import load_pretrained
     from clip_core.zeroshot import class_embeddings
-    from lessons import photos, search
-    from lessons.session import Session
+    from lessons import search
+    from lessons.beyond import photos
+    from lessons.common.session import Session
 
     torch.set_num_threads(args.threads)
     warn_if_loaded(args.threads)

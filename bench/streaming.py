@@ -3,7 +3,7 @@
 Runs the same model, seed and batches two ways, alternating, on this machine's 2 threads:
 
 * bare: `Trainer.step()` in a plain loop (the loop bench/train.py times);
-* streaming: lesson 5's generator (`lessons.train_live.train_loop`), which also draws the views
+* streaming: lesson 5's generator (`lessons.train.train_loop`), which also draws the views
   (curves, probe heatmap, embedding map, zero-shot evaluation) a few times a second; every yielded
   figure is serialised to JSON as Gradio would before sending it to the browser.
 
@@ -26,8 +26,8 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from common import log, print_table, write_json  # noqa: E402
 
-from lessons import train_live  # noqa: E402
-from lessons.session import Session  # noqa: E402
+from lessons import train as train_live  # noqa: E402
+from lessons.common.session import Session  # noqa: E402
 
 TARGET_RATIO = 0.90
 

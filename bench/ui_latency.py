@@ -4,13 +4,13 @@ Target: a slider move (temperature, n <= 32) re-renders server-side in <= 50 ms 
 
 Three measurements, all in one run, with torch limited to the machine's 2 threads:
 
-a. In-process. One lessons.session.Session, warmed up per batch size (the first call, which embeds
+a. In-process. One lessons.common.session.Session, warmed up per batch size (the first call, which embeds
    the batch and makes its thumbnails, is left out). For n = 8, 32, 64 the logits lesson's render()
    is called at --repeats different temperatures (log10 tau spread over the slider, visited in a
    shuffled order, the heatmap view cycling through all four), and each call is timed together
    with the JSON serialisation Gradio does of the figure (gr.Plot.postprocess -> fig.to_json()).
    Its stages are also timed on their own: lessons.logits.compute() (logits data from the
-   memoised embeddings) and lessons.figures.logits_figure() (the plotly figure). The temperature
+   memoised embeddings) and lessons.common.plotting.logits_figure() (the plotly figure). The temperature
    lesson's render() is measured the same way (its slider moves exp(t); it allows n <= 32, so n = 64
    is not applicable), serialising both of its figures.
 b. End to end. app.serve() on a free 127.0.0.1 port (prevent_thread_lock), then gradio_client calls
@@ -58,9 +58,9 @@ from common import LOOPBACK, Stats, fmt_ms, free_port, log, print_table, summari
 from clip_core.loss import loss_breakdown
 from lessons import logits as logits_lesson
 from lessons import temperature as temperature_lesson
-from lessons.compute import LOG_TAU_MAX, LOG_TAU_MIN, demo_batch, embed_batch, tau_to_scale
-from lessons.figures import VIEWS, logits_figure
-from lessons.session import Session
+from lessons.common.compute import LOG_TAU_MAX, LOG_TAU_MIN, demo_batch, embed_batch, tau_to_scale
+from lessons.common.heatmap import VIEWS, logits_figure
+from lessons.common.session import Session
 
 THREADS = 2
 SIZES = (8, 32, 64)

@@ -50,10 +50,10 @@ def _stamp(folder: Path) -> tuple:
 @pytest.fixture(scope="session")
 def shipped_checkpoint(tmp_path_factory) -> Path:
     """A copy of assets/toy_clip taken while nobody writes it; the app's sessions load this copy."""
-    import lessons.session
+    import lessons.common.session
     from clip_core import checkpoint
 
-    source = lessons.session.SHIPPED_CHECKPOINT
+    source = lessons.common.session.SHIPPED_CHECKPOINT
     target = tmp_path_factory.mktemp("toy_clip")
     for _ in range(60):
         try:
@@ -68,9 +68,9 @@ def shipped_checkpoint(tmp_path_factory) -> Path:
         time.sleep(0.5)
     else:
         pytest.fail(f"{source} kept changing for 30 s (is it being retrained?)")
-    lessons.session.SHIPPED_CHECKPOINT = target
+    lessons.common.session.SHIPPED_CHECKPOINT = target
     yield target
-    lessons.session.SHIPPED_CHECKPOINT = source
+    lessons.common.session.SHIPPED_CHECKPOINT = source
 
 
 @pytest.fixture(scope="session")

@@ -42,7 +42,7 @@ class Reference:
     metrics: dict
 
     def batch(self, n: int, seed: int) -> Batch:
-        from lessons.compute import demo_batch
+        from lessons.common.compute import demo_batch
 
         return demo_batch(self.world, n, seed)
 
@@ -59,7 +59,7 @@ class Reference:
 
 @pytest.fixture(scope="session")
 def reference(shipped_checkpoint) -> Reference:
-    from lessons.session import Session
+    from lessons.common.session import Session
 
     model = checkpoint.load(shipped_checkpoint)
     metrics = checkpoint.read_metrics(shipped_checkpoint) or {}

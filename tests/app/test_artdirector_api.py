@@ -22,8 +22,8 @@ from gradio_client.exceptions import AppError
 from PIL import Image
 
 from clip_core.artdirector import ArtDirector, ArtDirectorConfig, real_pictures
-from lessons import artdirector
-from lessons.limits import LIMITS
+from lessons.beyond import artdirector
+from lessons.common.limits import LIMITS
 
 CAPTION = "a red circle"
 SETTINGS = dict(start="noise", picture=31, steps=40, lr=0.05, jitter=2, blur=0.5, copies=4, tv_weight=0.0, seed=0)

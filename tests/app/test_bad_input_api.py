@@ -12,7 +12,7 @@ import pytest
 from gradio_client.exceptions import AppError
 
 from lessons import logit, logits, overview, temperature
-from lessons.session import Session
+from lessons.common.session import Session
 
 LOGITS = dict(n=8, seed=0, log10_tau=-1.15, learned=False, view="logits", shuffle=False, compare=False)
 

@@ -17,7 +17,7 @@ from gradio_client.exceptions import AppError
 from clip_core import checkpoint
 from clip_core.bagofwords import bag_of_words_report
 from clip_core.data import COLOURS, SHAPES
-from lessons import bagofwords
+from lessons.beyond import bagofwords
 
 ASSETS = Path(__file__).resolve().parents[2] / "assets"
 FOLDERS = {"relations": ASSETS / "toy_clip_relations", "negclip": ASSETS / "toy_clip_relations_negclip"}

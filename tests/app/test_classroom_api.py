@@ -13,7 +13,7 @@ import torch
 from gradio_client.exceptions import AppError
 
 from clip_core.loss import clip_loss
-from lessons import share
+from lessons.page import share
 
 # ----- parsing and checking links (no server) -------------------------------------------------------
 
@@ -187,7 +187,7 @@ def test_copy_link_writes_the_lessons_settings_and_opens_the_same_view(fresh_cli
 
 @torch.no_grad()
 def test_double_n_reveal_measures_the_random_models_loss(client, reference):
-    from lessons.negatives import chance_batch
+    from lessons.beyond.negatives import chance_batch
 
     answer = client.predict("plus_ln2", 32, api_name="/quiz_double_n")
     model = reference.random

@@ -14,7 +14,7 @@ from gradio_client.exceptions import AppError
 from clip_core import checkpoint
 from clip_core.data import ShapesWorld
 from clip_core.zeroshot import zero_shot_report
-from lessons import session as lesson_session
+from lessons.common import session as lesson_session
 
 pytestmark = pytest.mark.skipif(not lesson_session.bilingual_available(), reason="no bilingual checkpoint")
 

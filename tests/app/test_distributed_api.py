@@ -20,7 +20,7 @@ from gradio_client.exceptions import AppError
 
 from clip_core import get_preset
 from clip_core.train import build_model, make_world
-from lessons import limits
+from lessons.common import limits
 
 
 def refresh(client, workers=2, local_batch=16):

@@ -13,9 +13,12 @@ import gradio as gr
 import pytest
 import torch
 
-from lessons import images, limits, search, train_live, zeroshot, zeroshot_inputs
-from lessons.limits import Limits
-from lessons.session import Session
+from lessons import search, zeroshot
+from lessons import train as train_live
+from lessons.common import classes as zeroshot_inputs
+from lessons.common import images, limits
+from lessons.common.limits import Limits
+from lessons.common.session import Session
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests/bad_files.py
 import bad_files  # noqa: E402

@@ -13,7 +13,7 @@ from gradio_client.exceptions import AppError
 
 from clip_core.localize import hit_rate, peak, query_embeddings, similarity_map
 from clip_core.scenes import RelationWorld
-from lessons import localize
+from lessons.beyond import localize
 
 
 @pytest.fixture(scope="module")

@@ -22,7 +22,7 @@ from clip_core import get_preset
 from clip_core.mistakes import Mistakes
 from clip_core.train import side_by_side
 from clip_core.zeroshot import evaluate_templates
-from lessons.compute import demo_batch
+from lessons.common.compute import demo_batch
 
 STATUS, CURVES, PROBE_CORRECT, PROBE_MISTAKEN, RESULTS = range(5)
 

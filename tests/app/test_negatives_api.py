@@ -21,7 +21,8 @@ from gradio_client.exceptions import AppError
 from clip_core import ShapesWorld, get_preset
 from clip_core.loss import clip_loss
 from clip_core.train import batch_size_sweep
-from lessons import limits, negatives
+from lessons.beyond import negatives
+from lessons.common import limits
 
 
 def traces(figure, **match) -> list[dict]:

@@ -12,7 +12,10 @@ from captions import described
 from PIL import Image
 
 from clip_core.data import CAPTION_PATTERNS, COLOURS, POSITIONS, SHAPES, SIZES, STYLES
-from lessons.diagram import _cividis
+from lessons.common.session import bilingual_available  # noqa: E402
+from lessons.overview.diagram import _cividis
+
+BILINGUAL = bilingual_available()
 
 
 def gallery_captions(gallery) -> list[str]:
@@ -149,14 +152,14 @@ def test_demo_batch_matches_clip_core_directly(reference):
     assert torch.equal(batch.images, direct.images)
 
 
-@pytest.mark.skipif(not __import__("lessons.session").session.bilingual_available(), reason="no bilingual checkpoint")
+@pytest.mark.skipif(not BILINGUAL, reason="no bilingual checkpoint")
 def test_the_toy_world_redraws_only_when_the_caption_language_changes():
     """Page load draws; a model change that keeps the language (e.g. one training step) leaves the
     pictures alone; picking the bilingual model redraws them with mixed captions."""
     import gradio as gr
 
     from lessons import toy_world
-    from lessons.session import Session
+    from lessons.common.session import Session
 
     session = Session(model_name="shipped")
     draw = toy_world.per_language(toy_world.samples, "samples", 1)

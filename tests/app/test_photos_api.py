@@ -9,7 +9,7 @@ import urllib.request
 import pytest
 from bad_files import CASES, REASONS
 
-from lessons.limits import LIMITS
+from lessons.common.limits import LIMITS
 
 GOOD = CASES[0]  # 1x1: accepted
 
@@ -91,9 +91,9 @@ def test_no_pictures_says_what_to_do(learner):
 def test_more_files_than_the_limit_uses_the_first(learner, files, monkeypatch):
     from gradio_client import handle_file
 
-    import lessons.limits
+    import lessons.common.limits
 
-    monkeypatch.setattr(lessons.limits, "LIMITS", LIMITS.__class__(max_photos=2))
+    monkeypatch.setattr(lessons.common.limits, "LIMITS", LIMITS.__class__(max_photos=2))
     items, summary = learner.predict([handle_file(files["1x1"])] * 3, "a red circle", 2, api_name="/photos_search")
     assert len(items) == 2 and "at most 2 pictures" in summary and "CLIP_LAB_MAX_PHOTOS" in summary
 

@@ -14,9 +14,9 @@ from api_data import decode, number_after, plotly_json
 from PIL import Image
 
 import app
-from lessons import pretrained_note
-from lessons.images import read_picture
-from lessons.session import SHARED, Session
+from lessons.common.images import read_picture
+from lessons.common.session import SHARED, Session
+from lessons.page.header import pretrained_note
 
 CAPTIONS = ["a red circle", "a blue square", "dog", "two green triangles"]
 

@@ -168,7 +168,7 @@ def test_a_chinese_query_ranks_as_clip_core_does_and_results_speak_chinese(app_u
     from gradio_client import Client
 
     from clip_core import checkpoint
-    from lessons.session import BILINGUAL_CHECKPOINT
+    from lessons.common.session import BILINGUAL_CHECKPOINT
 
     learner = Client(app_url, verbose=False, download_files=True)
     learner.predict("zh", api_name="/start_session")  # a Chinese session starts on the bilingual model

@@ -14,7 +14,7 @@ from api_data import decode, number_after, plotly_json
 
 import app
 from lessons import logits, temperature
-from lessons.session import Session
+from lessons.common.session import Session
 
 
 def logits_z(client, n=6, seed=2) -> tuple[np.ndarray, str]:
@@ -102,7 +102,7 @@ def test_start_session_handler_loads_the_model_and_offers_trained_once_there_is_
 def test_forgetting_a_closed_session_stops_its_training_and_keeps_shared_models():
     from types import SimpleNamespace
 
-    from lessons.session import load_shipped
+    from lessons.common.session import load_shipped
 
     session = Session()
     shipped = session.model()
@@ -152,7 +152,7 @@ def test_results_of_shared_models_are_computed_once_for_everyone():
 def test_the_bilingual_model_is_shared_read_only_and_reads_chinese():
     import copy
 
-    from lessons.session import load_bilingual
+    from lessons.common.session import load_bilingual
 
     chinese, english = Session(lang="zh", model_name="bilingual"), Session(model_name="bilingual")
     assert chinese.model() is english.model() is load_bilingual()[0]  # one copy per process

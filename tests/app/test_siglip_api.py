@@ -17,7 +17,7 @@ from gradio_client.exceptions import AppError
 
 from clip_core import ShapesWorld, get_preset
 from clip_core.train import side_by_side
-from lessons import siglip
+from lessons.beyond import siglip
 
 WORLD = ShapesWorld(0)
 TEST = WORLD.test_set(1, "all")  # the probability view's pictures

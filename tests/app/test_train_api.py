@@ -16,12 +16,15 @@ from gradio_client import handle_file
 from gradio_client.exceptions import AppError
 
 from clip_core import checkpoint
-from lessons.compute import demo_batch, scale_to_log10_tau
+from lessons.common.compute import demo_batch, scale_to_log10_tau
 
 SMALL = dict(image_encoder="vit", embed_dim=16, batch_size=16, lr=2e-3, steps=400, learn_temperature=True,
              init_temperature=0.07, seed=3)
 CONTROLS = ("image_encoder", "embed_dim", "batch_size", "lr", "steps", "learn_temperature", "init_temperature",
             "seed")
+from lessons.common.session import bilingual_available  # noqa: E402
+
+BILINGUAL = bilingual_available()
 
 
 def step(client, **overrides):
@@ -193,8 +196,8 @@ def test_training_never_writes_the_shipped_checkpoint(fresh_client, shipped_chec
 
 def test_a_diverging_run_is_stopped_and_rolled_back():
     """A loss that turns NaN stops the run, reports it, and restores the last good weights."""
-    from lessons import train_live
-    from lessons.session import Session
+    from lessons import train as train_live
+    from lessons.common.session import Session
 
     session = Session()
     run = session.training = train_live.new_run(session, {**train_live.PRESETS["quick"], "steps": 30})
@@ -219,12 +222,12 @@ def test_a_diverging_run_is_stopped_and_rolled_back():
     assert all(torch.isfinite(p).all() for p in session.models["trained"].parameters())
 
 
-@pytest.mark.skipif(not __import__("lessons.session").session.bilingual_available(), reason="no bilingual checkpoint")
+@pytest.mark.skipif(not BILINGUAL, reason="no bilingual checkpoint")
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_the_status_line_says_when_captions_are_mixed(lang):
     """With the bilingual model picked, lesson 5 trains on English and Chinese captions and says so."""
-    from lessons import train_live
-    from lessons.session import Session
+    from lessons import train as train_live
+    from lessons.common.session import Session
 
     settings = {**train_live.PRESETS["quick"], "steps": 5}
     session = Session(lang=lang, model_name="shipped")

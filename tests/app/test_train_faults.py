@@ -10,8 +10,8 @@ import gradio as gr
 import pytest
 import torch
 
-from lessons import train_live
-from lessons.session import Session
+from lessons import train as train_live
+from lessons.common.session import Session
 
 CONTROLS = ("vit", 16, 16, 2e-3, 40, True, 0.07, 0)
 

@@ -83,9 +83,9 @@ def _environment() -> dict:
 
 
 LOCATE = """
-import json, app, clip_core, lessons.session as session, lessons.text as text
-import lessons.bagofwords as bagofwords, lessons.localize as localize
-print(json.dumps({"app": app.__file__, "clip_core": clip_core.__file__, "text": str(text.TEXT_DIR),
+import json, app, clip_core, lessons.common.session as session, lessons.common.prose as text
+import lessons.beyond.bagofwords as bagofwords, lessons.beyond.localize as localize
+print(json.dumps({"app": app.__file__, "clip_core": clip_core.__file__, "text": str(text.LESSONS_DIR),
                   "assets": str(session.ASSETS), "checkpoint": str(session.SHIPPED_CHECKPOINT),
                   "bilingual": str(session.BILINGUAL_CHECKPOINT), "localize": str(localize.RELATIONS_CHECKPOINT),
                   **{"bagofwords_" + k: str(v) for k, v in bagofwords.CHECKPOINTS.items()}}))
@@ -120,7 +120,7 @@ def installed(tmp_path_factory):
     _pip("--python", str(python), "install", "--no-deps", "--no-index", str(wheel))
 
     # mark the installed prose and stylesheet: the served page can show the markers only if it read these files
-    overview = site_packages / "lessons" / "text" / "en" / "overview.md"
+    overview = site_packages / "lessons" / "overview" / "en.md"
     title, _, rest = overview.read_text(encoding="utf-8").partition("\n")
     overview.write_text(f"{title}\n{MARKER_TEXT}\n{rest}", encoding="utf-8")
     css = site_packages / "clip_lab_assets" / "style.css"
@@ -152,8 +152,9 @@ def installed(tmp_path_factory):
 
 def test_the_wheel_carries_the_code_the_prose_and_every_checkpoint(installed):
     names = set(zipfile.ZipFile(installed.wheel).namelist())
-    assert {"app.py", "clip_core/model.py", "lessons/session.py", "lessons/text/en/overview.md",
-            "lessons/text/zh/overview.md", "clip_lab_assets/style.css", "clip_lab_assets/toy_clip/model.safetensors",
+    assert {"app.py", "clip_core/model.py", "lessons/common/session.py", "lessons/overview/en.md",
+            "lessons/overview/zh.md", "lessons/beyond/siglip/zh.md", "clip_lab_assets/style.css",
+            "clip_lab_assets/toy_clip/model.safetensors",
             "clip_lab_assets/toy_clip/config.json", "clip_lab_assets/toy_clip/metrics.json"} <= names
     # every file of the code, prose and assets (each checkpoint folder, whatever its name), assets/ renamed
     shipped = {f"clip_lab_assets/{name.removeprefix('assets/')}" if name.startswith("assets/") else name

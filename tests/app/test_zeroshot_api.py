@@ -294,7 +294,7 @@ def bilingual(app_url) -> tuple:
     from gradio_client import Client
 
     from clip_core import checkpoint
-    from lessons.session import BILINGUAL_CHECKPOINT
+    from lessons.common.session import BILINGUAL_CHECKPOINT
 
     client = Client(app_url, verbose=False, download_files=True)
     client.predict("en", api_name="/start_session")  # the picker offers the session's models from here on

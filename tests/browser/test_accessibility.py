@@ -26,7 +26,8 @@ PHONE = {"width": 390, "height": 844}
 TABLET = {"width": 768, "height": 1024}
 PHONE_SHOTS = "phone"  # under assets/screenshots
 # lesson 5's progress shows a step above zero (before it, "Starting…" names the number of training slots)
-TRAINING_STARTED = "() => /(training|训练中) · (step|步) [1-9]/.test(document.querySelector('#train-progress').innerText)"
+TRAINING_STARTED = ("() => /(training|训练中) · (step|步) [1-9]/"
+                    ".test(document.querySelector('#train-progress').innerText)")
 
 # Gradio greys out (opacity) whatever an event is still computing: audit the page once it is settled
 SETTLED = """(s) => { const root = document.querySelector(s) || document.body;

@@ -9,7 +9,7 @@ import re
 import pytest
 from test_pages import TIMEOUT, open_app, open_tab
 
-from lessons import share
+from lessons.page import share
 
 pytestmark = pytest.mark.browser
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from test_pages import CJK, TIMEOUT, open_app, open_tab
 
-from lessons import session as lesson_session
+from lessons.common import session as lesson_session
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not lesson_session.bilingual_available(), reason="no bilingual checkpoint")]

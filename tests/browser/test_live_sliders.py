@@ -16,10 +16,10 @@ import torch
 from clip_core import ShapesWorld, checkpoint
 from clip_core.loss import loss_breakdown
 from clip_core.zeroshot import classify
-from lessons.compute import demo_batch
+from lessons.common.classes import parse_classes, parse_templates
+from lessons.common.compute import demo_batch
 from lessons.temperature import row_statistics
 from lessons.zeroshot import PICK_PER_PAIR
-from lessons.zeroshot_inputs import parse_classes, parse_templates
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [

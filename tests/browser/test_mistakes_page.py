@@ -10,7 +10,7 @@ import re
 import pytest
 from test_pages import CJK, TIMEOUT, open_app, open_tab
 
-from lessons import tr
+from lessons.page.strings import tr
 
 pytestmark = pytest.mark.browser
 

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from lessons import ALL_LESSONS, BEYOND, BEYOND_ID, LESSONS, tr
-from lessons.text import lesson_text
+from lessons import ALL_LESSONS, BEYOND, BEYOND_ID, LESSONS
+from lessons.common.prose import lesson_text
+from lessons.page.strings import tr
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [
@@ -217,10 +218,10 @@ def test_what_a_prompt_is_worth_shows_the_shipped_models_measurements(page, app_
                                                                      shipped_checkpoint, lang):
     """Lesson 6's five prompt effects, drawn and quoted from the model in the header (a Chinese page starts
     on the shipped bilingual model)."""
-    import lessons.session
+    import lessons.common.session
     from clip_core.checkpoint import read_metrics
 
-    folder = shipped_checkpoint if lang == "en" else lessons.session.BILINGUAL_CHECKPOINT
+    folder = shipped_checkpoint if lang == "en" else lessons.common.session.BILINGUAL_CHECKPOINT
     prompts = read_metrics(folder)["prompts"]
     photo = 100 * prompts["style_table"]["accuracy"]["a photo of a {}."]["photo"]
     bare = 100 * prompts["style_table"]["accuracy"]["{}"]["photo"]

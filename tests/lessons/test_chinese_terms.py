@@ -18,8 +18,11 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 import pytest  # noqa: E402
 
 import lessons  # noqa: E402
-from lessons import all_strings  # noqa: E402
-from lessons.text import TEXT_DIR  # noqa: E402
+from lessons import ALL_LESSONS  # noqa: E402
+from lessons.common.prose import lesson_folder  # noqa: E402
+from lessons.page.strings import all_strings  # noqa: E402
+
+ZH_FILES = {f"{lesson.LESSON_ID}.md": lesson_folder(lesson.LESSON_ID) / "zh.md" for lesson in ALL_LESSONS}
 
 # concept: (the term to use, a pattern of the variants that must not appear)
 TERMS = {
@@ -41,21 +44,22 @@ STALE_QUOTES: set[str] = set()
 def _zh_tables() -> dict[str, str]:
     """Every Chinese UI string: the lessons' STRINGS and any other module-level {"zh": ...} table."""
     texts = {f"string {key}": value for key, value in all_strings()["zh"].items()}
-    for info in pkgutil.iter_modules(lessons.__path__):
-        module = importlib.import_module(f"lessons.{info.name}")
+    for info in pkgutil.walk_packages(lessons.__path__, "lessons."):
+        module = importlib.import_module(info.name)
+        short = info.name.rsplit(".", 1)[-1]
         for name, value in vars(module).items():
             if not (isinstance(value, dict) and "zh" in value and "en" in value):
                 continue
             zh = value["zh"]
             if isinstance(zh, str):
-                texts[f"{info.name}.{name}"] = zh
+                texts[f"{short}.{name}"] = zh
             elif isinstance(zh, dict):
-                texts.update({f"{info.name}.{name}[{key}]": text for key, text in zh.items() if isinstance(text, str)})
+                texts.update({f"{short}.{name}[{key}]": text for key, text in zh.items() if isinstance(text, str)})
     return texts
 
 
 def _zh_prose() -> dict[str, str]:
-    return {f"zh/{path.name}": path.read_text(encoding="utf-8") for path in sorted((TEXT_DIR / "zh").glob("*.md"))}
+    return {f"zh/{name}": path.read_text(encoding="utf-8") for name, path in sorted(ZH_FILES.items())}
 
 
 @pytest.fixture(scope="module")
@@ -85,13 +89,13 @@ def test_not_prose_keeps_prose():
 
 ZH_PROSE_FILES = [pytest.param(name, marks=[pytest.mark.xfail(strict=True, reason="rewritten with the toy world")]
                                if name in STALE_QUOTES else [])
-                  for name in sorted(path.name for path in (TEXT_DIR / "zh").glob("*.md"))]
+                  for name in sorted(ZH_FILES)]
 
 
 @pytest.mark.parametrize("name", ZH_PROSE_FILES)
 def test_chinese_prose_uses_chinese_punctuation(name):
     """Chinese quotation marks “” instead of ASCII quotes, and …… rather than a lone …, outside code and maths."""
-    text = NOT_PROSE.sub(" ", (TEXT_DIR / "zh" / name).read_text(encoding="utf-8"))
+    text = NOT_PROSE.sub(" ", ZH_FILES[name].read_text(encoding="utf-8"))
     assert '"' not in text, f"zh/{name}: use “” around quotations"
     assert not re.search(r"(?<!…)…(?!…)", text), f"zh/{name}: write ……"
 

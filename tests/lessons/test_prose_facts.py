@@ -2,7 +2,7 @@
 
 A count written into the prose ("28 words") goes stale as soon as the learner picks another model
 or the world changes; the prose must use placeholders filled from the live model and world
-(lessons.text_values), and every tab it names must be a tab the app has. No browser, no server.
+(lessons.common.prose_values), and every tab it names must be a tab the app has. No browser, no server.
 """
 
 from __future__ import annotations
@@ -15,10 +15,12 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import pytest  # noqa: E402
 
-from lessons import ALL_LESSONS, all_strings, prose_for  # noqa: E402
-from lessons.session import Session, bilingual_available  # noqa: E402
-from lessons.text import LANGUAGES, PLACEHOLDER, TEXT_DIR, fill, placeholders  # noqa: E402
-from lessons.text_values import caption_languages, prose_values  # noqa: E402
+from lessons import ALL_LESSONS  # noqa: E402
+from lessons.common.prose import LANGUAGES, PLACEHOLDER, fill, lesson_folder, placeholders  # noqa: E402
+from lessons.common.prose_values import caption_languages, prose_values  # noqa: E402
+from lessons.common.session import Session, bilingual_available  # noqa: E402
+from lessons.page.context import prose_for  # noqa: E402
+from lessons.page.strings import all_strings  # noqa: E402
 
 LESSON_IDS = [lesson.LESSON_ID for lesson in ALL_LESSONS]
 MODELS = ["shipped", "bilingual"] if bilingual_available() else ["shipped"]
@@ -53,7 +55,7 @@ LESSON_NUMBER = {"en": re.compile(r"\blessons? (\d+)(?:[–-](\d+))?"), "zh": re
 
 
 def _raw(lesson_id: str, lang: str) -> str:
-    path = TEXT_DIR / lang / f"{lesson_id}.md"
+    path = lesson_folder(lesson_id) / f"{lang}.md"
     return path.read_text(encoding="utf-8") if path.exists() else ""
 
 
@@ -171,7 +173,7 @@ def test_prose_is_refilled_when_another_model_is_picked():
     """The toy world's prose follows the header's model; prose without model facts is not refilled."""
     import gradio as gr
 
-    from lessons import LessonContext
+    from lessons.page.context import LessonContext
 
     with gr.Blocks():
         ctx = LessonContext(session=gr.State(), model_picker=gr.Dropdown(), i18n=gr.I18n(en={}, zh={}))
