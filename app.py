@@ -18,7 +18,7 @@ from starlette.middleware import Middleware  # noqa: E402
 
 from lessons import BEYOND, BEYOND_ID, LESSONS  # noqa: E402
 from lessons.common.live import head as live_head  # noqa: E402
-from lessons.common.session import ASSETS, Session, ensure  # noqa: E402
+from lessons.common.session import ASSETS, Session, ensure, with_session  # noqa: E402
 from lessons.page import share as share_links  # noqa: E402
 from lessons.page.accessibility import HEAD_SCRIPT  # noqa: E402
 from lessons.page.context import LessonContext  # noqa: E402
@@ -172,7 +172,7 @@ def build_app(pretrained: str | None = None, teacher: bool = False) -> gr.Blocks
         demo.load(None, js=share_links.teacher_js(teacher))
         loaded = demo.load(lambda lang, state: start_session(lang, state, pretrained), [lang_box, session],
                            [session, model_picker, language, status], js=LANG_JS, api_name="start_session")
-        hook_events = [(hook.outputs, loaded.then(_session_first(hook.fn), [session, *hook.inputs], hook.outputs,
+        hook_events = [(hook.outputs, loaded.then(with_session(hook.fn), [session, *hook.inputs], hook.outputs,
                                                   api_name=hook.api_name,
                                                   api_visibility="public" if hook.api_name else "private"))
                        for hook in ctx.on_load]
@@ -184,7 +184,7 @@ def build_app(pretrained: str | None = None, teacher: bool = False) -> gr.Blocks
                                      api_name="pick_model", show_progress_on=[status])
         for event in [changed, *ctx.model_change_events]:
             for hook in ctx.on_model_change:
-                event.then(_session_first(hook.fn), [session, *hook.inputs], hook.outputs, api_visibility="private")
+                event.then(with_session(hook.fn), [session, *hook.inputs], hook.outputs, api_visibility="private")
         language.input(None, language, None, js=SWITCH_JS)
     return demo
 
@@ -204,13 +204,6 @@ def _note_for(lesson_id: str):
         return gr.update(value=text, visible=bool(text))
 
     return note
-
-
-def _session_first(fn):
-    def handler(session, *values):
-        return fn(ensure(session), *values)
-
-    return handler
 
 
 def serve(host: str = "127.0.0.1", port: int | None = 7860, share: bool = False, pretrained: str | None = None,

@@ -17,6 +17,8 @@ toy checkpoint and its metrics for every new tab cost a class of 24 about 1.7 s 
 from __future__ import annotations
 
 import copy
+import functools
+import inspect
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -162,8 +164,9 @@ class Session:
     histories: dict[str, list[dict]] = field(default_factory=dict)  # learned-scale trajectories etc.
     world_seed: int = 0
     cache: dict = field(default_factory=dict)  # per-lesson memo of batches and embeddings
-    training: Any = None  # the live training run of lesson 5 (lessons.train_live.TrainingRun)
-    experiments: dict = field(default_factory=dict)  # the "beyond" lessons' runs, by lesson id
+    runs: dict[str, Any] = field(default_factory=dict)  # lesson id -> its streaming run (lessons.common.run.Run)
+    kept: dict[str, Any] = field(default_factory=dict)  # lesson id -> what it keeps across runs (a results table)
+    starting: dict[str, Any] = field(default_factory=dict)  # lesson id -> a run being built (lessons.common.run.begin)
     pretrained_source: str | None = None  # what "pretrained" loads (the --pretrained value or default)
 
     def __deepcopy__(self, memo):
@@ -171,7 +174,7 @@ class Session:
         shared = {name: model for name, model in self.models.items() if name in SHARED_MODELS}
         clone = copy.copy(self)
         clone.models = {**copy.deepcopy({k: v for k, v in self.models.items() if k not in shared}, memo), **shared}
-        for name in ("histories", "cache", "training", "experiments"):
+        for name in ("histories", "cache", "runs", "kept", "starting"):
             setattr(clone, name, copy.deepcopy(getattr(self, name), memo))
         return clone
 
@@ -244,9 +247,10 @@ class Session:
 
     def stop_runs(self, lesson_id: str | None = None) -> None:
         """Ask a lesson's running training (or every run of this session) to stop after its current step."""
-        runs = [self.training, *self.experiments.values()] if lesson_id is None else [self.experiments.get(lesson_id)]
+        runs = ([*self.runs.values(), *self.starting.values()] if lesson_id is None
+                else [self.runs.get(lesson_id), self.starting.get(lesson_id)])
         for run in runs:
-            if run is not None and hasattr(run, "stop_requested"):
+            if run is not None:
                 run.stop_requested = True
 
     def set_trained(self, model: TinyCLIP, history: list[dict]) -> None:
@@ -284,3 +288,19 @@ def ensure(session: Session | None, lang: str | None = None) -> Session:
     if lang in ("en", "zh"):
         session.lang = lang
     return session
+
+
+def with_session(fn):
+    """`fn(session, *values)` as an event handler whose first input is the session state: `fn`
+    always receives a Session (an API client without a page load gets a fresh one), never None.
+    A generator function stays one, so Gradio streams what it yields."""
+    if inspect.isgeneratorfunction(fn):
+        def streaming(session, *values):
+            yield from fn(ensure(session), *values)
+
+        handler = streaming
+    else:
+        def handler(session, *values):
+            return fn(ensure(session), *values)
+
+    return functools.wraps(fn)(handler)  # Gradio names the API's parameters after fn's signature

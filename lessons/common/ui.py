@@ -136,30 +136,10 @@ def keep_session(fn):
     so that API clients (which have no page load) keep their session and its caches too."""
 
     @functools.wraps(fn)
-    def handler(session, *values):
-        from .session import ensure  # lessons.session imports clip_core; keep this module light
-
-        session = ensure(session)
+    def returning_session(session, *values):
         result = fn(session, *values)
         return (session, *(result if isinstance(result, tuple) else (result,)))
 
-    return handler
+    from .session import with_session  # lessons.common.session imports clip_core; keep this module light
 
-
-def waiting_for_slot(lesson_id: str, labels, slots: int):
-    """The handler Start/Run calls at once (no queue) in a streaming experiment: the "waiting for one
-    of {slots} slots" line (Gradio adds the queue position while every slot is busy), or no change
-    while this session's run of `lesson_id` goes on (the queued Start then refuses).
-
-    Args:
-        labels: `labels(lang) -> dict` of the lesson's strings, with a "waiting" entry.
-    """
-
-    def waiting(session):
-        run = session.experiments.get(lesson_id) if session else None
-        if run is not None and run.status == "running":
-            return gr.update()  # keep the running job's progress
-        lang = session.lang if session else "en"
-        return f"<div class='train-status'>{labels(lang)['waiting'].format(slots=slots)}</div>"
-
-    return waiting
+    return with_session(returning_session)

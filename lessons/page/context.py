@@ -11,6 +11,7 @@ import gradio as gr
 
 from lessons.common.prose import lesson_text, placeholders
 from lessons.common.prose_values import prose_values, server_values
+from lessons.common.session import with_session
 from lessons.page.header import picker_update
 from lessons.page.share import Shared
 
@@ -35,6 +36,12 @@ class LessonContext:
     on_model_change: list[Hook] = field(default_factory=list)
     model_change_events: list = field(default_factory=list)
     shared: dict[str, Shared] = field(default_factory=dict)  # lesson id -> its settings in shareable links
+
+    def on(self, trigger, fn: Callable, inputs: list, outputs: list, **kwargs):
+        """Wire an event: `trigger(fn, ...)` (e.g. `button.click`) with the session state put first
+        in the inputs, so `fn(session, *inputs)` always receives a Session (lessons.common.session.
+        with_session). Outputs are as given (put ctx.session first where the handler returns it)."""
+        return trigger(with_session(fn), [self.session, *inputs], outputs, **kwargs)
 
     def picker_update(self, session) -> dict:
         return picker_update(session, self.i18n)

@@ -27,7 +27,7 @@ from clip_core.zeroshot import evaluate_templates
 from lessons.common import limits, ui
 from lessons.common.compute import demo_batch, embed_batch, logits_data, thumbnails
 from lessons.common.heatmap import heatmap_labels, logits_figure
-from lessons.common.session import ensure
+from lessons.common.run import Run, Status, begin, request_stop, stream, waiting
 from lessons.common.slots import TRAINING_SLOTS
 
 from .figures import embedding_map_figure, pca_2d, training_curves_figure
@@ -64,8 +64,8 @@ def bounds(name: str) -> tuple[float, float]:
 
 
 @dataclass
-class TrainingRun:
-    """One learner's training: the trainer, what the views need, and the pause flag."""
+class TrainingRun(Run):
+    """One learner's training: the trainer and what the views need (Run: status, Pause flag, notice)."""
 
     trainer: Trainer
     settings: dict
@@ -76,11 +76,13 @@ class TrainingRun:
     test_held_out: np.ndarray
     classnames: list[str]
     zero_shot: dict = field(default_factory=lambda: {"step": [], "seen": [], "held_out": []})
-    status: str = "ready"  # ready, running, paused, finished, diverged
-    notice: str = ""  # why the last job stopped early (the time limit), shown with the progress
-    stop_requested: bool = False
-    last_good: dict | None = None
-    wall_seconds: float = 0.0  # training wall time including the views
+    last_good: dict | None = None  # the trainer's last snapshot, restored if the loss diverges
+
+
+def current_run(session) -> TrainingRun | None:
+    """This session's lesson-5 run (None before the first Start or Step, and after Reset)."""
+    run = session.runs.get(LESSON_ID)
+    return run if isinstance(run, TrainingRun) else None
 
 
 def labels(lang: str) -> dict[str, str]:
@@ -206,111 +208,88 @@ def _finish(session, run: TrainingRun) -> None:
     session.model_name = "trained"
 
 
-def train_loop(session, run: TrainingRun, picker_update):
-    """Step until the schedule ends, a pause is requested or the job has run for the operator's
-    max_train_seconds (then it pauses, keeping its model, and frees its training slot), yielding
-    views a few times a second.
-
-    Views cost time, so they are drawn at most every 0.25 s and never more often than keeps them
-    under ~7 % of the wall time (measured as we go).
-    """
-    run.status, run.stop_requested, run.notice = "running", False, ""
+def steps(run: TrainingRun):
+    """The run's training steps, one per item, a snapshot to go back to every SNAPSHOT_EVERY steps."""
     trainer = run.trainer
+    while True:
+        if trainer.steps_done % SNAPSHOT_EVERY == 0:
+            run.last_good = trainer.snapshot()
+        yield trainer.step()
+
+
+def train_loop(session, run: TrainingRun, picker_update):
+    """Step until the schedule ends, Pause is pressed or the job has run for the operator's
+    max_train_seconds (then it pauses, keeping its model, and frees its training slot), streaming
+    the views (lessons.common.run.stream); however it ends, the model becomes the session's."""
     text = labels(session.lang)
-    time_limit = limits.LIMITS.max_train_seconds
-    view_seconds, last_view, last_zero_shot = 0.02, 0.0, -1e9
-    started = time.perf_counter()
-    wall_at_start = run.wall_seconds
-    try:
-        while trainer.steps_done < trainer.config.steps and not run.stop_requested:
-            if time.perf_counter() - started >= time_limit:
-                run.notice = (text["time_limit"].format(seconds=time.perf_counter() - started, limit=time_limit)
-                              + " " + limits.over_limit("max_train_seconds", session.lang))
-                break
-            if trainer.steps_done % SNAPSHOT_EVERY == 0:
-                run.last_good = trainer.snapshot()
-            metrics = trainer.step()
-            now = time.perf_counter()
-            run.wall_seconds = wall_at_start + (now - started)
-            if not metrics.finite or not math.isfinite(metrics.loss):
-                if run.last_good is not None:
-                    trainer.restore(run.last_good)
-                run.status = "diverged"
-                break
-            if now - last_view >= max(0.25, 14 * view_seconds):
-                t0 = time.perf_counter()
-                if now - last_zero_shot >= 2.0:
-                    evaluate_zero_shot(run)
-                    last_zero_shot = now
-                out = views(session, run)
-                view_seconds = time.perf_counter() - t0
-                last_view = time.perf_counter()
-                yield session, *out, gr.update()
-        if run.status == "running":
-            run.status = "finished" if trainer.steps_done >= trainer.config.steps else "paused"
-    finally:
-        if run.status == "running":  # the generator was closed (tab closed, cancelled): keep the model
-            run.status = "paused"
-        _finish(session, run)
-    if not run.zero_shot["step"] or run.zero_shot["step"][-1] != trainer.steps_done:
-        evaluate_zero_shot(run)
-    if run.status == "diverged":
-        gr.Warning(text["diverged"])
-    if run.notice:
-        gr.Warning(run.notice)
-    yield session, *views(session, run), picker_update(session)
+    trainer = run.trainer
+
+    def diverged(metrics) -> str | None:
+        if metrics.finite and math.isfinite(metrics.loss):
+            return None
+        if run.last_good is not None:
+            trainer.restore(run.last_good)
+        return text["diverged"]
+
+    def finish() -> None:
+        if not run.zero_shot["step"] or run.zero_shot["step"][-1] != trainer.steps_done:
+            evaluate_zero_shot(run)
+
+    yield from stream(session, run, steps(run), lambda: (*views(session, run), gr.update()), text,
+                      done=lambda: trainer.steps_done >= trainer.config.steps, diverged=diverged,
+                      evaluate=lambda: evaluate_zero_shot(run), stopped=Status.PAUSED,
+                      keep=lambda: _finish(session, run), finish=finish,
+                      last_views=lambda: (*views(session, run), picker_update(session)))
 
 
 def start(session, picker_update, *controls):
-    session = ensure(session)
     settings = validate(session.lang, *controls)
-    if session.training is not None:
-        session.training.stop_requested = True
-    run = session.training = new_run(session, settings)
-    evaluate_zero_shot(run)
+
+    def make() -> TrainingRun:
+        run = new_run(session, settings)
+        evaluate_zero_shot(run)
+        return run
+
+    run = begin(session, LESSON_ID, make, labels(session.lang))
     yield from train_loop(session, run, picker_update)
 
 
 def resume(session, picker_update):
-    session = ensure(session)
-    run = session.training
-    if run is None:
-        raise gr.Error(labels(session.lang)["nothing_to_resume"])
-    if run.trainer.steps_done >= run.trainer.config.steps:
-        raise gr.Error(labels(session.lang)["already_finished"])
+    text = labels(session.lang)
+    previous = session.runs.get(LESSON_ID)
+    if previous is None or not isinstance(previous, TrainingRun):
+        raise gr.Error(text["nothing_to_resume"])
+    if previous.trainer.steps_done >= previous.trainer.config.steps:
+        raise gr.Error(text["already_finished"])
+    run = begin(session, LESSON_ID, lambda: previous, text)
     yield from train_loop(session, run, picker_update)
 
 
 def pause(session):
-    session = ensure(session)
-    if session.training is not None:
-        session.training.stop_requested = True
+    request_stop(session, LESSON_ID)
     return session
 
 
 def single_step(session, picker_update, *controls):
-    session = ensure(session)
-    run = session.training
-    if run is None:
-        run = session.training = new_run(session, validate(session.lang, *controls))
-    if run.status == "running":
+    run = session.runs.get(LESSON_ID)
+    if run is not None and run.running:
         raise gr.Error(labels(session.lang)["pause_first"])
+    if not isinstance(run, TrainingRun):
+        run = session.runs[LESSON_ID] = new_run(session, validate(session.lang, *controls))
     started = time.perf_counter()
     metrics = run.trainer.step()
     run.wall_seconds += time.perf_counter() - started
     if not metrics.finite:
         gr.Warning(labels(session.lang)["diverged"])
-    run.status = "paused" if run.trainer.steps_done < run.trainer.config.steps else "finished"
+    run.status = Status.PAUSED if run.trainer.steps_done < run.trainer.config.steps else Status.FINISHED
     evaluate_zero_shot(run)
     _finish(session, run)
     return session, *views(session, run), picker_update(session)
 
 
 def reset(session):
-    session = ensure(session)
-    if session.training is not None:
-        session.training.stop_requested = True
-    session.training = None
+    request_stop(session, LESSON_ID)
+    session.runs.pop(LESSON_ID, None)
     return session, *views(session, None)
 
 
@@ -325,7 +304,6 @@ def apply_preset(name: str):
 
 
 def download(session):
-    session = ensure(session)
     if "trained" not in session.models:
         raise gr.Error(labels(session.lang)["nothing_to_download"])
     folder = tempfile.mkdtemp(prefix="clip-lab-")
@@ -337,7 +315,6 @@ def download(session):
 
 def upload(session, path, picker_update):
     """Load an uploaded .safetensors checkpoint as this session's model (never unpickled)."""
-    session = ensure(session)
     text = labels(session.lang)
     if not path:
         raise gr.Error(text["upload_empty"])
@@ -443,27 +420,24 @@ def build(ctx) -> None:
     def resume_handler(session):
         yield from resume(session, picker_update)
 
-    def waiting(session):
-        """Shown at once; if all training slots are busy, Gradio adds the queue position to it."""
-        lang = session.lang if session else "en"
-        return f"<div class='train-status'>{labels(lang)['waiting'].format(slots=TRAINING_SLOTS)}</div>"
-
-    started = start_button.click(waiting, [ctx.session], [status], queue=False, api_visibility="private").then(
-        start_handler, [ctx.session, *controls], outputs, api_name="train_start",
-        concurrency_limit=TRAINING_SLOTS, concurrency_id="training")
-    resumed = resume_button.click(waiting, [ctx.session], [status], queue=False, api_visibility="private").then(
-        resume_handler, [ctx.session], outputs, api_name="train_resume",
-        concurrency_limit=TRAINING_SLOTS, concurrency_id="training")
-    pause_button.click(pause, [ctx.session], [ctx.session], api_name="train_pause", queue=False)
-    stepped = step_button.click(lambda s, *v: single_step(s, picker_update, *v), [ctx.session, *controls], outputs,
-                                api_name="train_step")
-    reset_button.click(reset, [ctx.session], outputs[:-1], api_name="train_reset", queue=False)
-    download_button.click(download, [ctx.session], [model_file], api_name="train_download")
-    uploaded = upload_file.upload(lambda s, p: upload(s, p, picker_update), [ctx.session, upload_file],
-                                  [ctx.session, ctx.model_picker, upload_message], api_name="train_upload")
+    show_waiting = waiting(LESSON_ID, labels, TRAINING_SLOTS)
+    slots = dict(concurrency_limit=TRAINING_SLOTS, concurrency_id="training")
+    started = ctx.on(start_button.click(show_waiting, [ctx.session], [status], queue=False,
+                                        api_visibility="private").then,
+                     start_handler, controls, outputs, api_name="train_start", **slots)
+    resumed = ctx.on(resume_button.click(show_waiting, [ctx.session], [status], queue=False,
+                                         api_visibility="private").then,
+                     resume_handler, [], outputs, api_name="train_resume", **slots)
+    ctx.on(pause_button.click, pause, [], [ctx.session], api_name="train_pause", queue=False)
+    stepped = ctx.on(step_button.click, lambda session, *values: single_step(session, picker_update, *values),
+                     controls, outputs, api_name="train_step")
+    ctx.on(reset_button.click, reset, [], outputs[:-1], api_name="train_reset", queue=False)
+    ctx.on(download_button.click, download, [], [model_file], api_name="train_download")
+    uploaded = ctx.on(upload_file.upload, lambda session, path: upload(session, path, picker_update), [upload_file],
+                      [ctx.session, ctx.model_picker, upload_message], api_name="train_upload")
     for event in (started, resumed, stepped, uploaded):
         ctx.model_changed_by(event)
-    ctx.refresh(lambda session: views(session, session.training)[:4], [], [status, curves, probe, emap],
+    ctx.refresh(lambda session: views(session, current_run(session))[:4], [], [status, curves, probe, emap],
                 on_model_change=False)
     ctx.shareable(LESSON_ID, {"preset": preset, "encoder": image_encoder, "embed_dim": embed_dim, "batch": batch_size,
                               "lr": lr, "steps": steps, "learn_t": learn_temperature, "init_t": init_temperature,

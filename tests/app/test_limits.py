@@ -126,7 +126,7 @@ def test_a_job_over_the_time_limit_pauses_and_keeps_its_model(operator):
     operator(max_train_seconds="0.5")
     session = Session()
     settings = {**train_live.PRESETS["quick"], "embed_dim": 16, "batch_size": 8, "steps": 20000}
-    run = session.training = train_live.new_run(session, settings)
+    run = session.runs["train"] = train_live.new_run(session, settings)
     started = time.perf_counter()
     with pytest.warns(UserWarning, match="CLIP_LAB_MAX_TRAIN_SECONDS"):  # gr.Warning, outside a request
         outputs = list(train_live.train_loop(session, run, lambda s: None))

@@ -107,9 +107,9 @@ def test_forgetting_a_closed_session_stops_its_training_and_keeps_shared_models(
     session = Session()
     shipped = session.model()
     session.memo(("x",), lambda: 1)
-    session.training = SimpleNamespace(stop_requested=False)
+    session.runs["train"] = SimpleNamespace(stop_requested=False)
     app.forget(session)
-    assert session.training.stop_requested and not session.cache and not session.models
+    assert session.runs["train"].stop_requested and not session.cache and not session.models
     assert load_shipped()[0] is shipped  # still loaded, for everyone else
     assert Session().model() is shipped
     app.forget(None)  # a tab that never finished loading

@@ -200,7 +200,7 @@ def test_a_diverging_run_is_stopped_and_rolled_back():
     from lessons.common.session import Session
 
     session = Session()
-    run = session.training = train_live.new_run(session, {**train_live.PRESETS["quick"], "steps": 30})
+    run = session.runs["train"] = train_live.new_run(session, {**train_live.PRESETS["quick"], "steps": 30})
     good = {k: v.clone() for k, v in run.trainer.model.state_dict().items()}
     original_step = run.trainer.step
     calls = {"n": 0}

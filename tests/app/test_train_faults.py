@@ -50,7 +50,7 @@ def test_fifty_random_interruptions_never_raise_and_leave_a_usable_model():
             assert any(text in str(error) for text in ("Nothing to resume", "finished all its steps", "Pause")), error
         except StopIteration:  # a resume of a run that ends at once
             pass
-        run = session.training
+        run = session.runs.get("train")
         assert run is None or run.status != "running"
     trained = session.models.get("trained")
     assert trained is not None

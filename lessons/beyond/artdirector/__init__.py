@@ -10,10 +10,9 @@ flag is checked between steps; a run is never written back to any model.
 
 from __future__ import annotations
 
+import functools
 import html
 import math
-import threading
-import time
 from dataclasses import dataclass, field
 
 import gradio as gr
@@ -24,7 +23,8 @@ from clip_core.artdirector import ArtDirector, ArtDirectorConfig, caption_words,
 from clip_core.data import ZH_WORDS
 from clip_core.zeroshot import classify
 from lessons.common import limits, ui
-from lessons.common.session import ensure
+from lessons.common.run import Run, begin, request_stop, stream, waiting
+from lessons.common.slots import TRAINING_SLOTS
 
 from .figures import picture_uri, pictures_html, similarity_figure
 from .strings import STRINGS
@@ -48,12 +48,10 @@ START_PICTURE = 31  # a blue square: unlike the default caption in colour and sh
 REAL_PICTURES = 8  # real pictures of the caption drawn for comparison
 FRAMES = 60  # about this many pictures stream per run (one every ceil(steps / FRAMES) steps)
 ZERO_SHOT_TEMPLATE = "a photo of a {}."
-SLOTS = limits.LIMITS.training_slots  # runs at once (a default run is ~2 s of CPU; long ones hit the time limit)
-_START_LOCK = threading.Lock()  # a session's "is a run going?" check-and-set
 
 
 @dataclass
-class ArtRun:
+class ArtRun(Run):
     """One optimisation (or, before Run, its start: status "ready") and what the views need."""
 
     caption: str
@@ -70,10 +68,6 @@ class ArtRun:
     steps: list[int] = field(default_factory=list)
     similarity: list[float] = field(default_factory=list)
     objective: list[float] = field(default_factory=list)
-    status: str = "ready"  # ready, running, stopped, finished
-    notice: str = ""  # why the run stopped early (the time limit)
-    stop_requested: bool = False
-    wall_seconds: float = 0.0
     zero_shot: dict | None = None  # the final picture and a real one, read by zero-shot classification
 
 
@@ -276,72 +270,54 @@ def read_zero_shot(session, run: ArtRun) -> dict | None:
 
 def preview(session, caption, start, picture, steps, lr, jitter, blur, copies, tv_weight, seed):
     """The start picture, the real pictures and their cosines with the caption, before any step."""
-    session = ensure(session)
-    current = session.experiments.get(LESSON_ID)
-    if current is not None and current.status == "running":
+    current = session.runs.get(LESSON_ID)
+    if current is not None and current.running:
         return session, *(gr.update() for _ in range(4))  # the run's stream owns the views
     settings = validate(session.lang, start, picture, steps, lr, jitter, blur, copies, tv_weight, seed)
     run, _ = new_run(session, check_caption(session.lang, caption), settings)
-    session.experiments[LESSON_ID] = run
+    session.runs[LESSON_ID] = run
     return session, *views(run, session.lang)
 
 
 def run_director(session, caption, start, picture, steps, lr, jitter, blur, copies, tv_weight, seed):
     """Optimise the picture, streaming it with the similarity curve every few steps."""
-    session = ensure(session)
     s = labels(session.lang)
     settings = validate(session.lang, start, picture, steps, lr, jitter, blur, copies, tv_weight, seed)
     caption = check_caption(session.lang, caption)
-    with _START_LOCK:
-        current = session.experiments.get(LESSON_ID)
-        if current is not None and current.status == "running":
-            raise gr.Error(s["already_running"])
-        run, director = new_run(session, caption, settings)
-        run.status = "running"
-        session.experiments[LESSON_ID] = run
+    made = {}
+
+    def make() -> ArtRun:
+        run, made["director"] = new_run(session, caption, settings)
+        return run
+
+    run = begin(session, LESSON_ID, make, s)
+    director = made["director"]
     if run.unknown:
         gr.Warning(s["read_unknown"].format(words=", ".join(run.unknown[:12])).replace("**", "").replace("`", ""))
-    yield from optimise(session, run, director)
 
+    def record(item) -> bool:
+        """Keep one optimisation step's numbers; True when it brings a picture to show."""
+        run.steps.append(item.step)
+        run.similarity.append(item.similarity)
+        run.objective.append(item.objective)
+        if item.image is not None:
+            run.image, run.image_step = item.image, item.step
+        return item.image is not None
 
-def optimise(session, run: ArtRun, director: ArtDirector):
-    s = labels(session.lang)
-    time_limit = limits.LIMITS.max_train_seconds
-    started = time.perf_counter()
-    try:
-        yield session, *views(run, session.lang)
-        for record in director.run():
-            if record.step == 0:
-                continue
-            run.steps.append(record.step)
-            run.similarity.append(record.similarity)
-            run.objective.append(record.objective)
-            run.wall_seconds = time.perf_counter() - started
-            if record.image is not None:
-                run.image, run.image_step = record.image, record.step
-                yield session, *views(run, session.lang)
-            if run.stop_requested:
-                break
-            if run.wall_seconds >= time_limit:
-                run.notice = (s["time_limit"].format(seconds=run.wall_seconds, limit=time_limit) + " "
-                              + limits.over_limit("max_train_seconds", session.lang))
-                break
-        run.status = "finished" if run.steps[-1] >= run.settings["steps"] else "stopped"
-    finally:
-        if run.status == "running":  # the generator was closed (tab closed, cancelled)
-            run.status = "stopped"
-    if run.image_step != run.steps[-1]:  # stopped between two streamed pictures: show the last one
-        run.image, run.image_step = director.picture().detach()[0].numpy().copy(), run.steps[-1]
-    run.zero_shot = read_zero_shot(session, run)
-    if run.notice:
-        gr.Warning(run.notice)
-    yield session, *views(run, session.lang)
+    def finish() -> None:
+        if run.steps and run.image_step != run.steps[-1]:  # stopped between two streamed pictures
+            run.image, run.image_step = director.picture().detach()[0].numpy().copy(), run.steps[-1]
+        run.zero_shot = read_zero_shot(session, run)
+
+    records = (item for item in director.run() if item.step > 0)
+    yield from stream(session, run, records, lambda: views(run, session.lang), s,
+                      done=lambda: bool(run.steps) and run.steps[-1] >= run.settings["steps"], show=record,
+                      finish=finish)
 
 
 def stop(session):
     """Ask the running optimisation to stop after its current step."""
-    session = ensure(session)
-    session.stop_runs(LESSON_ID)
+    request_stop(session, LESSON_ID)
     return session
 
 
@@ -356,8 +332,8 @@ def apply_recipe(session, name):
 
 def refresh(session, caption, start, picture, steps, lr, jitter, blur, copies, tv_weight, seed):
     """Page load and model change: the caption box in the session's language, then the start views."""
-    current = session.experiments.get(LESSON_ID)
-    if current is not None and current.status == "running":
+    current = session.runs.get(LESSON_ID)
+    if current is not None and current.running:
         return gr.update(), *(gr.update() for _ in range(4))
     if caption in DEFAULT_CAPTION.values():
         caption = default_caption(session)
@@ -414,18 +390,17 @@ def build(ctx) -> None:
             read = gr.Markdown(elem_id="artdirector-readout")
     body.render()
 
-    waiting = ui.waiting_for_slot(LESSON_ID, labels, SLOTS)
-
     controls = [caption, start, picture, steps, lr, jitter, blur, copies, tv_weight, seed]
     outputs = [ctx.session, status, pictures, curve_plot, read]
     # two listeners, not a chain: a second click while a run goes on must reach run_director, which refuses it
-    run_button.click(waiting, [ctx.session], [status], queue=False, api_visibility="private")
-    run_button.click(run_director, [ctx.session, *controls], outputs, api_name="artdirector_run",
-                     concurrency_limit=SLOTS, concurrency_id="artdirector", trigger_mode="multiple")
-    stop_button.click(stop, [ctx.session], [ctx.session], api_name="artdirector_stop", queue=False)
-    recipes.input(apply_recipe, [ctx.session, recipes], [start, steps, lr, jitter, blur, copies, tv_weight, recipes],
-                  api_name="artdirector_recipe").then(preview, [ctx.session, *controls], outputs,
-                                                      api_visibility="private")
-    gr.on([caption.submit, start.input, picture.release, blur.release, seed.submit], preview,
-          [ctx.session, *controls], outputs, api_name="artdirector_preview", trigger_mode="always_last")
+    run_button.click(waiting(LESSON_ID, labels, TRAINING_SLOTS), [ctx.session], [status], queue=False,
+                     api_visibility="private")
+    ctx.on(run_button.click, run_director, controls, outputs, api_name="artdirector_run",
+           concurrency_limit=TRAINING_SLOTS, concurrency_id="artdirector", trigger_mode="multiple")
+    ctx.on(stop_button.click, stop, [], [ctx.session], api_name="artdirector_stop", queue=False)
+    ctx.on(recipes.input(apply_recipe, [ctx.session, recipes], [start, steps, lr, jitter, blur, copies, tv_weight,
+                                                                recipes], api_name="artdirector_recipe").then,
+           preview, controls, outputs, api_visibility="private")
+    ctx.on(functools.partial(gr.on, [caption.submit, start.input, picture.release, blur.release, seed.submit]),
+           preview, controls, outputs, api_name="artdirector_preview", trigger_mode="always_last")
     ctx.refresh(refresh, controls, [caption, *outputs[1:]], api_name="artdirector_refresh")

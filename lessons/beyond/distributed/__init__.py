@@ -14,6 +14,7 @@ These models never become the header's model.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import shutil
 import tempfile
@@ -29,8 +30,8 @@ from clip_core import checkpoint, clip_loss, get_preset
 from clip_core.launch import DistributedJob, WorkerFailed, WorkerGroup, follow
 from clip_core.train import build_model, make_world
 from lessons.common import limits, ui
-from lessons.common.session import ensure
-from lessons.common.slots import SlotLoan
+from lessons.common.run import Run, Status, begin, request_stop, waiting
+from lessons.common.slots import TRAINING_SLOTS, SlotLoan
 
 from .figures import comparison_figure, gathered_logits_figure, worker_blocks_figure
 from .strings import STRINGS
@@ -50,11 +51,10 @@ PAPER = {"batch": 32768, "gpus": 592, "days": 18, "pairs": 400_000_000, "epochs"
 
 
 @dataclass
-class DistributedRun:
+class DistributedRun(Run):
     """One learner's experiment: settings, what the workers reported, parity figures, the Stop flag."""
 
     settings: dict
-    status: str = "ready"  # ready, waiting, running, stopped, finished, failed
     current: str = ""  # the run in progress (a key of RUNS)
     pids: list[int] = field(default_factory=list)
     curves: dict = field(default_factory=lambda: {key: {"pairs": [], "loss": []} for key in RUNS})
@@ -62,8 +62,6 @@ class DistributedRun:
     gathered: np.ndarray | None = None  # [W*b, W*b] the workers' first global matrix
     single: np.ndarray | None = None  # [W*b, W*b] one process, same pairs, same weights
     parity: dict = field(default_factory=dict)
-    notice: str = ""
-    stop_requested: bool = False
 
 
 def labels(lang: str) -> dict[str, str]:
@@ -137,7 +135,6 @@ def memory_text(lang: str, workers: int, local_batch: int, embed_dim: int) -> st
 
 def plan_view(session, workers, local_batch):
     """(blocks figure, memory read-out) for the controls' W and b."""
-    session = ensure(session)
     s = labels(session.lang)
     workers = ui.check_number(workers, *bounds("workers"), s["name_workers"], session.lang, integer=True)
     local_batch = ui.check_number(local_batch, *bounds("local_batch"), s["name_local_batch"], session.lang,
@@ -300,10 +297,11 @@ def wait_for_slots(session, run: DistributedRun, loan: SlotLoan):
     started = time.perf_counter()
     while not loan.try_take():
         if run.stop_requested or time.perf_counter() - started > SLOT_WAIT_SECONDS:
-            run.status = "stopped"
+            run.status = Status.STOPPED
             raise gr.Error(s["err_slot_wait"].format(extra=loan.extra, seconds=SLOT_WAIT_SECONDS))
         busy = loan.busy()
-        run.status, run.notice = "waiting", s["waiting_extra"].format(
+        run.heartbeat = time.monotonic()
+        run.status, run.notice = Status.WAITING, s["waiting_extra"].format(
             extra=loan.extra, busy=busy[0] if busy else "?", slots=busy[1] if busy else "?")
         yield session, *views(session, run)
         time.sleep(0.5)
@@ -324,6 +322,7 @@ def train_one(session, run: DistributedRun, key: str, folder: Path, time_left: f
         run.current, run.pids = key, group.pids
         stopping = False
         for event in follow(group):
+            run.heartbeat = time.monotonic()
             if not stopping and (run.stop_requested or time.perf_counter() - started > time_left):
                 if not run.stop_requested:
                     run.notice = (s["time_limit"].format(limit=limits.LIMITS.max_train_seconds) + " "
@@ -352,19 +351,16 @@ def train_one(session, run: DistributedRun, key: str, folder: Path, time_left: f
 
 def start(session, workers, local_batch, steps, seed, blocks=None):
     """The three runs one after the other, streaming (session, progress, parity, comparison)."""
-    session = ensure(session)
     s = labels(session.lang)
-    previous = session.experiments.get(LESSON_ID)
-    if previous is not None and previous.status in ("running", "waiting"):
-        raise gr.Error(s["already_running"])
     settings = validate(session.lang, workers, local_batch, steps, seed)
-    run = session.experiments[LESSON_ID] = DistributedRun(settings)
+    run = begin(session, LESSON_ID, lambda: DistributedRun(settings=settings, status=Status.WAITING,
+                                                           heartbeat=time.monotonic()), s)
     loan = SlotLoan(blocks, settings["workers"] - 1)
     folder = Path(tempfile.mkdtemp(prefix="clip-lab-distributed-"))
     started = time.perf_counter()
     try:
         yield from wait_for_slots(session, run, loan)
-        run.status = "running"
+        run.status = Status.RUNNING
         yield session, *views(session, run)
         for key in RUNS:
             time_left = limits.LIMITS.max_train_seconds - (time.perf_counter() - started)
@@ -372,35 +368,33 @@ def start(session, workers, local_batch, steps, seed, blocks=None):
             if run.stop_requested:
                 break
         compare_runs(run, folder)
-        run.status = "stopped" if run.stop_requested else "finished"
+        run.status = Status.STOPPED if run.stop_requested else Status.FINISHED
     except WorkerFailed as failure:
-        run.status = "failed"
+        run.status = Status.FAILED
         run.notice = s["worker_failed"].format(reason=str(failure)[:300])
     finally:
         loan.give_back()
         shutil.rmtree(folder, ignore_errors=True)
         run.pids = []
-        if run.status in ("running", "waiting"):  # the generator was closed (tab closed, cancelled)
-            run.status = "stopped"
+        if run.status in (Status.RUNNING, Status.WAITING):  # the generator was closed (tab closed, cancelled)
+            run.status = Status.STOPPED
     if run.notice:
         gr.Warning(run.notice)
     yield session, *views(session, run)
 
 
 def stop(session):
-    session = ensure(session)
-    session.stop_runs(LESSON_ID)
+    request_stop(session, LESSON_ID)
     return session
 
 
 def refresh(session, workers, local_batch):
     """Page load: the plan for the controls' W and b, the paper's arithmetic, the experiment as left."""
-    session = ensure(session)
     try:
         _, figure, memory = plan_view(session, workers, local_batch)
     except gr.Error as error:
         figure, memory = None, f"⚠ {error.message}"
-    return paper_text(session.lang), figure, memory, *views(session, session.experiments.get(LESSON_ID))
+    return paper_text(session.lang), figure, memory, *views(session, session.runs.get(LESSON_ID))
 
 
 def build(ctx) -> None:
@@ -439,23 +433,17 @@ def build(ctx) -> None:
     compare_text = gr.Markdown(elem_id="distributed-readout")
     body.render()
 
-    gr.on([workers.release, local_batch.release], plan_view, [ctx.session, workers, local_batch],
-          [ctx.session, blocks_plot, memory], api_name="distributed_plan", trigger_mode="always_last")
-
-    def waiting(session):
-        run = session.experiments.get(LESSON_ID) if session else None
-        if run is not None and run.status in ("running", "waiting"):
-            return gr.update()
-        lang = session.lang if session else "en"
-        return f"<div class='train-status'>{labels(lang)['waiting'].format(slots=limits.LIMITS.training_slots)}</div>"
+    ctx.on(functools.partial(gr.on, [workers.release, local_batch.release]), plan_view, [workers, local_batch],
+           [ctx.session, blocks_plot, memory], api_name="distributed_plan", trigger_mode="always_last")
 
     def run_experiment(session, workers, local_batch, steps, seed):
         yield from start(session, workers, local_batch, steps, seed, blocks)
 
     outputs = [ctx.session, status, parity_plot, parity_text, compare_plot, compare_text]
-    start_button.click(waiting, [ctx.session], [status], queue=False, api_visibility="private").then(
-        run_experiment, [ctx.session, workers, local_batch, steps, seed], outputs, api_name="distributed_start",
-        concurrency_limit=limits.LIMITS.training_slots, concurrency_id="training")
-    stop_button.click(stop, [ctx.session], [ctx.session], api_name="distributed_stop", queue=False)
+    show_waiting = waiting(LESSON_ID, labels, TRAINING_SLOTS)
+    ctx.on(start_button.click(show_waiting, [ctx.session], [status], queue=False, api_visibility="private").then,
+           run_experiment, [workers, local_batch, steps, seed], outputs, api_name="distributed_start",
+           concurrency_limit=TRAINING_SLOTS, concurrency_id="training")
+    ctx.on(stop_button.click, stop, [], [ctx.session], api_name="distributed_stop", queue=False)
     ctx.refresh(refresh, [workers, local_batch], [paper, blocks_plot, memory, *outputs[1:]],
                 api_name="distributed_refresh", on_model_change=False)

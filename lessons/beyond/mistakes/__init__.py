@@ -12,8 +12,6 @@ checked between steps, so a stop keeps both models.
 from __future__ import annotations
 
 import math
-import threading
-import time
 from dataclasses import dataclass, field, replace
 
 import gradio as gr
@@ -29,7 +27,8 @@ from lessons.common import limits, ui
 from lessons.common import prose_values as text_values
 from lessons.common.compute import demo_batch, embed_batch, logits_data, thumbnails
 from lessons.common.heatmap import heatmap_labels, logits_figure
-from lessons.common.session import ensure
+from lessons.common.run import BUILD_LOCK, Run, begin, request_stop, stream, waiting
+from lessons.common.slots import TRAINING_SLOTS
 
 from .figures import side_by_side_curves_figure
 from .strings import STRINGS
@@ -47,12 +46,10 @@ ZERO_SHOT_POINTS = 5  # evaluations spread evenly over the schedule, plus step 0
 ZERO_SHOT_PER_PAIR = 2  # test images per colour-shape pair: cheap enough for six evaluations a run
 LOSS_WINDOW = 10  # the results table's loss is the mean of the last steps
 MAX_SEED = 2**31 - 1
-HEARTBEAT_SECONDS = 30.0  # a run that has not stepped for this long is gone (building takes < 1 s)
-_START_LOCK = threading.Lock()  # a session's "is a run going?" check-and-set, and seeded model building
 
 
 @dataclass
-class MistakesRun:
+class MistakesRun(Run):
     """One side-by-side run and what its views need."""
 
     pair: SideBySide
@@ -68,9 +65,6 @@ class MistakesRun:
     eval_steps: set[int]
     zero_shot: tuple[dict, dict] = field(default_factory=lambda: tuple(
         {"step": [], "seen": [], "held_out": []} for _ in range(2)))
-    status: str = "ready"  # running, stopped, finished, diverged
-    notice: str = ""  # why it stopped early (divergence, the time limit)
-    wall_seconds: float = 0.0
 
     @property
     def trainers(self) -> tuple[Trainer, Trainer]:
@@ -79,18 +73,11 @@ class MistakesRun:
 
 @dataclass
 class MistakesLab:
-    """This session's lab (session.experiments["mistakes"]): the last run, the table, the stop flag."""
+    """What the lesson keeps across this session's runs (session.kept["mistakes"]): the results table
+    and the probe heatmaps' view."""
 
-    run: MistakesRun | None = None
     results: list[dict] = field(default_factory=list)
     view: str = "p_image_to_text"
-    stop_requested: bool = False  # checked between steps; app.forget() sets it when the tab is gone
-    busy: bool = False  # a run is being built or trained: a second Start is refused
-    heartbeat: float = 0.0  # time.monotonic() of the busy run's last sign of life
-
-    def running(self) -> bool:
-        """A run is going (a job that died without closing stops beating and frees the lab)."""
-        return self.busy and time.monotonic() - self.heartbeat < HEARTBEAT_SECONDS
 
 
 def labels(lang: str) -> dict[str, str]:
@@ -98,7 +85,12 @@ def labels(lang: str) -> dict[str, str]:
 
 
 def lab_of(session) -> MistakesLab:
-    return session.experiments.setdefault(LESSON_ID, MistakesLab())
+    return session.kept.setdefault(LESSON_ID, MistakesLab())
+
+
+def current_run(session) -> MistakesRun | None:
+    run = session.runs.get(LESSON_ID)
+    return run if isinstance(run, MistakesRun) else None
 
 
 def _choice(value, choices, key: str, lang: str) -> str:
@@ -129,7 +121,7 @@ def new_run(session, settings: dict) -> MistakesRun:
     train_config = replace(nano.train, steps=steps, seed=settings["seed"], world_seed=world.seed,
                            batch_size=min(BATCH_SIZE, limits.LIMITS.max_batch),
                            warmup_steps=min(nano.train.warmup_steps, steps // 4 + 1))
-    with _START_LOCK:  # build_model seeds torch's global generator: build one pair at a time
+    with BUILD_LOCK:  # build_model seeds torch's global generator: build one pair at a time
         pair = side_by_side(model_config, train_config, Mistakes(**{settings["mistake"]: True}), world=world)
     probe = demo_batch(world, PROBE_N, PROBE_SEED)
     test = world.test_set(ZERO_SHOT_PER_PAIR, "all")
@@ -276,91 +268,59 @@ def results_markdown(lab: MistakesLab, lang: str) -> str:
 
 def views(session):
     """(progress, curves, correct probe, mistaken probe, results table) of this session's lab."""
-    lab = lab_of(session)
-    return (progress_html(lab.run, session.lang), curves_figure(lab.run, session.lang),
-            *probe_figures(lab.run, session.lang, lab.view), results_markdown(lab, session.lang))
+    lab, run = lab_of(session), current_run(session)
+    return (progress_html(run, session.lang), curves_figure(run, session.lang),
+            *probe_figures(run, session.lang, lab.view), results_markdown(lab, session.lang))
 
 
 # ----- handlers ----------------------------------------------------------------------------------
 
 
-def train_loop(session, lab: MistakesLab, run: MistakesRun):
-    """Step both trainers until the schedule ends, Stop is pressed, a loss diverges or the job has
-    run for the operator's max_train_seconds; yield the views a few times a second (at most every
-    0.25 s, and rarely enough that drawing them stays under ~7 % of the wall time)."""
-    text = labels(session.lang)
-    correct, variant = run.trainers
-    time_limit = limits.LIMITS.max_train_seconds
-    view_seconds, last_view = 0.02, 0.0
-    started = time.perf_counter()
-    try:
-        while correct.steps_done < correct.config.steps and not lab.stop_requested:
-            elapsed = time.perf_counter() - started
-            if elapsed >= time_limit:
-                run.notice = (text["time_limit"].format(seconds=elapsed, limit=time_limit) + " "
-                              + limits.over_limit("max_train_seconds", session.lang))
-                break
-            metrics = run.pair.step()
-            lab.heartbeat = time.monotonic()
-            run.wall_seconds = time.perf_counter() - started
-            bad = [name for name, m in zip(("correct", "variant"), metrics, strict=True)
-                   if not (m.finite and math.isfinite(m.loss))]
-            if bad:
-                run.status = "diverged"
-                run.notice = text["diverged"].format(which=text[f"which_{bad[0]}"], step=correct.steps_done)
-                break
-            if correct.steps_done in run.eval_steps:
-                evaluate_zero_shot(run)
-            now = time.perf_counter()
-            if now - last_view >= max(0.25, 14 * view_seconds):
-                out = views(session)
-                view_seconds, last_view = time.perf_counter() - now, time.perf_counter()
-                yield session, *out
-        if run.status == "running":
-            run.status = "finished" if correct.steps_done >= correct.config.steps else "stopped"
-    finally:
-        if run.status == "running":  # the generator was closed (tab closed): keep both models
-            run.status = "stopped"
-    if run.zero_shot[0]["step"][-1] != correct.steps_done:
-        evaluate_zero_shot(run)
-    record_result(lab, run)
-    if run.notice:
-        gr.Warning(run.notice)
-    yield session, *views(session)
-
-
 def start(session, mistake, preset, steps, seed):
-    """Train the correct CLIP and the chosen mistake side by side, streaming the views."""
-    session = ensure(session)
+    """Train the correct CLIP and the chosen mistake side by side (same seed, so the same initial
+    weights and batches), streaming the views; the result joins the table when the run ends."""
+    text = labels(session.lang)
     settings = validate(session.lang, mistake, preset, steps, seed)
-    lab = lab_of(session)
-    with _START_LOCK:
-        if lab.running():
-            raise gr.Error(labels(session.lang)["busy"])
-        lab.busy, lab.stop_requested, lab.heartbeat = True, False, time.monotonic()
-    try:
+
+    def make() -> MistakesRun:
         run = new_run(session, settings)
-        run.status = "running"
-        lab.run = run
         evaluate_zero_shot(run)  # step 0: both start from the same weights
-        yield from train_loop(session, lab, run)
-    finally:
-        lab.busy = False
+        return run
+
+    run = begin(session, LESSON_ID, make, text)
+    correct = run.pair.correct
+
+    def diverged(metrics) -> str | None:
+        bad = [name for name, m in zip(("correct", "variant"), metrics, strict=True)
+               if not (m.finite and math.isfinite(m.loss))]
+        return text["diverged"].format(which=text[f"which_{bad[0]}"], step=correct.steps_done) if bad else None
+
+    def measured(metrics):
+        if correct.steps_done in run.eval_steps:
+            evaluate_zero_shot(run)
+        return metrics
+
+    def finish() -> None:
+        if run.zero_shot[0]["step"][-1] != correct.steps_done:
+            evaluate_zero_shot(run)
+        record_result(lab_of(session), run)
+
+    steps_taken = (measured(metrics) for metrics in iter(run.pair.step, None))
+    yield from stream(session, run, steps_taken, lambda: views(session), text,
+                      done=lambda: correct.steps_done >= correct.config.steps, diverged=diverged, finish=finish)
 
 
 def stop(session):
     """Ask the running side-by-side training to stop after its current step (both models are kept)."""
-    session = ensure(session)
-    lab_of(session).stop_requested = True
+    request_stop(session, LESSON_ID)
     return session
 
 
 def set_view(session, view):
     """Redraw both probe heatmaps as probabilities or as logits."""
-    session = ensure(session)
     lab = lab_of(session)
     lab.view = _choice(view, VIEWS, "unknown_view", session.lang)
-    return session, *probe_figures(lab.run, session.lang, lab.view)
+    return session, *probe_figures(current_run(session), session.lang, lab.view)
 
 
 def apply_preset(session, name):
@@ -369,16 +329,6 @@ def apply_preset(session, name):
     lang = session.lang if session is not None else "en"
     name = _choice(name, tuple(PRESETS), "unknown_preset", lang)
     return min(PRESETS[name]["steps"], limits.LIMITS.max_steps), gr.update(info=labels(lang)[f"preset_note.{name}"])
-
-
-def waiting(session):
-    """Shown at once (no queue): "starting" (Gradio adds the queue position to it while every
-    training slot is busy); left as it is while a run goes on (the queued Start then refuses)."""
-    session = ensure(session)
-    if lab_of(session).running():
-        return gr.update()
-    message = labels(session.lang)["waiting"].format(slots=limits.LIMITS.training_slots)
-    return f"<div class='train-status'>{message}</div>"
 
 
 def prose_values(session) -> dict[str, str]:
@@ -393,7 +343,6 @@ def prose_values(session) -> dict[str, str]:
 def build(ctx) -> None:
     t = ctx.i18n
     lead, body = ctx.prose(LESSON_ID, prose_values)
-    slots = limits.LIMITS.training_slots
     with gr.Row(equal_height=False):
         with gr.Column(scale=1, min_width=300):
             mistake = gr.Radio([(t(f"mistakes.mistake.{name}"), name) for name in MISTAKE_NAMES],
@@ -425,9 +374,10 @@ def build(ctx) -> None:
     outputs = [ctx.session, status, curves, probe_correct, probe_variant, results]
     preset.input(apply_preset, [ctx.session, preset], [steps, preset], api_name="mistakes_preset")
     # two listeners, not a chain: a second click while a run goes on must reach `start`, which refuses it
-    start_button.click(waiting, [ctx.session], [status], queue=False, api_visibility="private")
-    start_button.click(start, [ctx.session, mistake, preset, steps, seed], outputs, api_name="mistakes_start",
-                       concurrency_limit=slots, concurrency_id="training", trigger_mode="multiple")
-    stop_button.click(stop, [ctx.session], [ctx.session], api_name="mistakes_stop", queue=False)
-    view.input(set_view, [ctx.session, view], [ctx.session, probe_correct, probe_variant], api_name="mistakes_view")
+    start_button.click(waiting(LESSON_ID, labels, TRAINING_SLOTS), [ctx.session], [status], queue=False,
+                       api_visibility="private")
+    ctx.on(start_button.click, start, [mistake, preset, steps, seed], outputs, api_name="mistakes_start",
+           concurrency_limit=TRAINING_SLOTS, concurrency_id="training", trigger_mode="multiple")
+    ctx.on(stop_button.click, stop, [], [ctx.session], api_name="mistakes_stop", queue=False)
+    ctx.on(view.input, set_view, [view], [ctx.session, probe_correct, probe_variant], api_name="mistakes_view")
     ctx.refresh(views, [], outputs[1:], api_name="mistakes_refresh", on_model_change=False)

@@ -59,7 +59,7 @@ STRINGS = {
         "mistakes.steps_per_s": "steps/s (both models)",
         "mistakes.time_left": "about",
         "mistakes.loss_word": "loss correct / mistaken",
-        "mistakes.busy": ("A side-by-side run is already training in this session: press Stop first (or wait for "
+        "mistakes.already_running": ("A side-by-side run is already training in this session: press Stop first (or wait for "
                           "it to finish)."),
         "mistakes.diverged": ("The {which} model's loss became NaN or infinite at step {step}; both runs stopped there "
                               "(the bad step was not applied)."),
@@ -148,7 +148,7 @@ STRINGS = {
         "mistakes.steps_per_s": "步/秒（两个模型）",
         "mistakes.time_left": "约",
         "mistakes.loss_word": "损失 正确 / 犯错",
-        "mistakes.busy": "本会话已经有一组对比训练在运行：请先按“停止”（或等它结束）。",
+        "mistakes.already_running": "本会话已经有一组对比训练在运行：请先按“停止”（或等它结束）。",
         "mistakes.diverged": "{which}模型的损失在第 {step} 步变成了 NaN 或无穷大；两个训练都停在这里（这一步没有生效）。",
         "mistakes.which_correct": "正确",
         "mistakes.which_variant": "犯错",

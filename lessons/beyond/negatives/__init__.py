@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import math
-import time
 from dataclasses import dataclass, field
 
 import gradio as gr
@@ -25,7 +24,8 @@ from clip_core.train import batch_size_sweep
 from lessons.common import limits, ui
 from lessons.common.quiz import Measured, Question, checkpoint
 from lessons.common.quiz import strings as quiz_strings
-from lessons.common.session import SHARED_RESULTS, ensure
+from lessons.common.run import Run, begin, request_stop, stream, waiting
+from lessons.common.session import SHARED_RESULTS
 from lessons.common.slots import TRAINING_SLOTS
 from lessons.common.ui import check_number
 
@@ -49,15 +49,11 @@ TEMPLATE = "a photo of a {}."  # the sweep's zero-shot prompt (its default)
 
 
 @dataclass
-class SweepRun:
-    """One learner's batch-size sweep: its settings, the points measured so far and the Stop flag."""
+class SweepRun(Run):
+    """One learner's batch-size sweep: its settings and the points measured so far."""
 
     settings: dict
     points: list[dict] = field(default_factory=list)
-    status: str = "running"  # running, stopped, finished
-    notice: str = ""  # why it stopped early (the operator's time limit)
-    stop_requested: bool = False
-    wall_seconds: float = 0.0  # the whole job, evaluations and views included
 
 
 def labels(lang: str) -> dict[str, str]:
@@ -214,49 +210,21 @@ def sweep_views(session, run: SweepRun | None):
 
 
 def start(session, budget, batch_sizes, seed):
-    """Run the sweep, streaming (session, progress, figure, read-out) after every measured point."""
-    session = ensure(session)
+    """Run the sweep, streaming (session, progress, figure, read-out) as the points are measured."""
     s = labels(session.lang)
-    previous = session.experiments.get(LESSON_ID)
-    if previous is not None and previous.status == "running":
-        raise gr.Error(s["already_running"])
     settings = validate(session.lang, budget, batch_sizes, seed)
-    run = session.experiments[LESSON_ID] = SweepRun(settings)
+    run = begin(session, LESSON_ID, lambda: SweepRun(settings=settings), s)
     preset = get_preset(MODEL_PRESET)
     preset.train.seed, preset.train.world_seed = settings["seed"], session.world_seed
     sweep = batch_size_sweep(preset.model, preset.train, settings["budget"], tuple(settings["batch_sizes"]),
                              EVALUATIONS, EVAL_BATCH, TEMPLATE, world=session.world)
-    time_limit = limits.LIMITS.max_train_seconds
-    started, last_view = time.perf_counter(), 0.0
-    try:
-        yield session, *sweep_views(session, run)
-        for point in sweep:
-            run.points.append(point.to_dict())
-            now = time.perf_counter()
-            run.wall_seconds = now - started
-            if run.stop_requested:
-                break
-            if now - started >= time_limit:
-                run.notice = (s["time_limit"].format(seconds=now - started, limit=time_limit) + " "
-                              + limits.over_limit("max_train_seconds", session.lang))
-                break
-            if now - last_view >= 0.25:
-                yield session, *sweep_views(session, run)
-                last_view = time.perf_counter()
-        run.status = "finished" if not run.stop_requested and not run.notice else "stopped"
-    finally:
-        sweep.close()
-        if run.status == "running":  # the generator was closed (tab closed, cancelled)
-            run.status = "stopped"
-        run.wall_seconds = time.perf_counter() - started
-    if run.notice:
-        gr.Warning(run.notice)
-    yield session, *sweep_views(session, run)
+    points = (run.points.append(point.to_dict()) for point in sweep)
+    yield from stream(session, run, points, lambda: sweep_views(session, run), s, done=lambda: False,
+                      keep=sweep.close)
 
 
 def stop(session):
-    session = ensure(session)
-    session.stop_runs(LESSON_ID)
+    request_stop(session, LESSON_ID)
     return session
 
 
@@ -266,7 +234,7 @@ def refresh(session, n):
         figure, text = chance_view(session, n)
     except gr.Error as error:
         figure, text = None, f"⚠ {error.message}"
-    return figure, text, *sweep_views(session, session.experiments.get(LESSON_ID))
+    return figure, text, *sweep_views(session, session.runs.get(LESSON_ID))
 
 
 def double_n_measured(session, n) -> Measured:
@@ -315,12 +283,11 @@ def build(ctx) -> None:
     n.input(ui.keep_session(chance_view), [ctx.session, n], [ctx.session, chance_plot, chance_text],
             api_name="negatives_chance", show_progress="hidden", trigger_mode="always_last")
 
-    waiting = ui.waiting_for_slot(LESSON_ID, labels, TRAINING_SLOTS)
-
-    start_button.click(waiting, [ctx.session], [status], queue=False, api_visibility="private").then(
-        start, [ctx.session, budget, batch_sizes, seed], [ctx.session, status, sweep_plot, sweep_text],
-        api_name="negatives_start", concurrency_limit=TRAINING_SLOTS, concurrency_id="training")
-    stop_button.click(stop, [ctx.session], [ctx.session], api_name="negatives_stop", queue=False)
+    show_waiting = waiting(LESSON_ID, labels, TRAINING_SLOTS)
+    ctx.on(start_button.click(show_waiting, [ctx.session], [status], queue=False, api_visibility="private").then,
+           start, [budget, batch_sizes, seed], [ctx.session, status, sweep_plot, sweep_text],
+           api_name="negatives_start", concurrency_limit=TRAINING_SLOTS, concurrency_id="training")
+    ctx.on(stop_button.click, stop, [], [ctx.session], api_name="negatives_stop", queue=False)
     ctx.refresh(refresh, [n], [chance_plot, chance_text, status, sweep_plot, sweep_text], api_name="negatives_refresh",
                 on_model_change=False)
     ctx.shareable(LESSON_ID, {"n": n, "budget": budget, "batches": batch_sizes, "seed": seed},

@@ -10,7 +10,7 @@ and the probability view keeps using them. These models never become the header'
 from __future__ import annotations
 
 import dataclasses
-import time
+import functools
 from dataclasses import dataclass, field
 
 import gradio as gr
@@ -25,7 +25,7 @@ from lessons.beyond.negatives.figures import class_probabilities_figure, side_by
 from lessons.common import limits, ui
 from lessons.common.classes import normal_name, parse_classes
 from lessons.common.plotting import to_pil
-from lessons.common.session import ensure
+from lessons.common.run import Run, begin, request_stop, stream, waiting
 from lessons.common.slots import TRAINING_SLOTS
 
 from .strings import STRINGS
@@ -54,17 +54,13 @@ class Selection:
 
 
 @dataclass
-class SigLIPRun:
-    """One learner's side-by-side run: both trainers, zero-shot measurements and the Stop flag."""
+class SigLIPRun(Run):
+    """One learner's side-by-side run: both trainers and their zero-shot measurements."""
 
     pair: SideBySide
     settings: dict
     zero_shot: dict = field(default_factory=lambda: {k: [] for k in ("step", "clip_seen", "clip_held_out",
                                                                       "siglip_seen", "siglip_held_out")})
-    status: str = "ready"  # ready, running, stopped, finished, diverged
-    notice: str = ""
-    stop_requested: bool = False
-    wall_seconds: float = 0.0
     selection: Selection = field(default_factory=Selection)
 
 
@@ -103,9 +99,9 @@ def new_run(session, settings: dict) -> SigLIPRun:
 
 def current_run(session) -> SigLIPRun:
     """The session's run; an untrained pair with the default settings until the learner starts one."""
-    run = session.experiments.get(LESSON_ID)
-    if run is None:
-        run = session.experiments[LESSON_ID] = new_run(session, DEFAULTS)
+    run = session.runs.get(LESSON_ID)
+    if not isinstance(run, SigLIPRun):
+        run = session.runs[LESSON_ID] = new_run(session, DEFAULTS)
     return run
 
 
@@ -213,7 +209,6 @@ def probability_views(session, run: SigLIPRun):
 
 def compare(session, image, leave_out_truth, classes):
     """The probability view for a new picture or class list (drawn by the training loop while it runs)."""
-    session = ensure(session)
     run = current_run(session)
     selection = check_selection(session, image, leave_out_truth, classes)
     if run.status == "running":
@@ -288,66 +283,35 @@ def views(session, run: SigLIPRun):
 
 def start(session, batch_size, steps, lr, seed):
     """Train CLIP and SigLIP side by side, streaming the views a few times a second."""
-    session = ensure(session)
     s = labels(session.lang)
-    previous = session.experiments.get(LESSON_ID)
-    if previous is not None and previous.status == "running":
-        raise gr.Error(s["already_running"])
     settings = validate(session.lang, batch_size, steps, lr, seed)
-    run = new_run(session, settings)
-    if previous is not None:
-        run.selection = previous.selection
-    session.experiments[LESSON_ID] = run
-    evaluate_zero_shot(run)
-    yield from train_loop(session, run)
+    previous = session.runs.get(LESSON_ID)
 
-
-def train_loop(session, run: SigLIPRun):
-    run.status = "running"
-    s = labels(session.lang)
-    pair = run.pair
-    time_limit = limits.LIMITS.max_train_seconds
-    view_seconds, last_view, last_zero_shot = 0.02, 0.0, time.perf_counter()
-    started = time.perf_counter()
-    try:
-        yield session, *views(session, run)
-        while pair.correct.steps_done < pair.correct.config.steps and not run.stop_requested:
-            if time.perf_counter() - started >= time_limit:
-                run.notice = (s["time_limit"].format(seconds=time.perf_counter() - started, limit=time_limit)
-                              + " " + limits.over_limit("max_train_seconds", session.lang))
-                break
-            clip_metrics, siglip_metrics = pair.step()
-            now = time.perf_counter()
-            run.wall_seconds = now - started
-            if not (clip_metrics.finite and siglip_metrics.finite):
-                run.status = "diverged"
-                break
-            if now - last_view >= max(0.25, 14 * view_seconds):
-                t0 = time.perf_counter()
-                if now - last_zero_shot >= ZERO_SHOT_SECONDS:
-                    evaluate_zero_shot(run)
-                    last_zero_shot = now
-                out = views(session, run)
-                view_seconds = time.perf_counter() - t0
-                last_view = time.perf_counter()
-                yield session, *out
-        if run.status == "running":
-            run.status = "finished" if pair.correct.steps_done >= pair.correct.config.steps else "stopped"
-    finally:
-        if run.status == "running":  # the generator was closed (tab closed, cancelled): keep the models
-            run.status = "stopped"
-    if run.zero_shot["step"][-1] != pair.correct.steps_done:
+    def make() -> SigLIPRun:
+        run = new_run(session, settings)
+        if isinstance(previous, SigLIPRun):
+            run.selection = previous.selection
         evaluate_zero_shot(run)
-    if run.status == "diverged":
-        gr.Warning(s["diverged"])
-    if run.notice:
-        gr.Warning(run.notice)
-    yield session, *views(session, run)
+        return run
+
+    run = begin(session, LESSON_ID, make, s)
+    pair = run.pair
+
+    def diverged(metrics) -> str | None:
+        clip_metrics, siglip_metrics = metrics
+        return None if clip_metrics.finite and siglip_metrics.finite else s["diverged"]
+
+    def finish() -> None:
+        if run.zero_shot["step"][-1] != pair.correct.steps_done:
+            evaluate_zero_shot(run)
+
+    yield from stream(session, run, iter(pair.step, None), lambda: views(session, run), s,
+                      done=lambda: pair.correct.steps_done >= pair.correct.config.steps, diverged=diverged,
+                      evaluate=lambda: evaluate_zero_shot(run), evaluate_every=ZERO_SHOT_SECONDS, finish=finish)
 
 
 def stop(session):
-    session = ensure(session)
-    session.stop_runs(LESSON_ID)
+    request_stop(session, LESSON_ID)
     return session
 
 
@@ -400,14 +364,13 @@ def build(ctx) -> None:
             readout = gr.Markdown(elem_id="siglip-readout")
     body.render()
 
-    waiting = ui.waiting_for_slot(LESSON_ID, labels, TRAINING_SLOTS)
-
     outputs = [ctx.session, status, curves_plot, picture, bars, readout]
-    start_button.click(waiting, [ctx.session], [status], queue=False, api_visibility="private").then(
-        start, [ctx.session, batch_size, steps, lr, seed], outputs, api_name="siglip_start",
-        concurrency_limit=TRAINING_SLOTS, concurrency_id="training")
-    stop_button.click(stop, [ctx.session], [ctx.session], api_name="siglip_stop", queue=False)
-    gr.on([compare_button.click, image.release, leave_out.input, classes.submit], compare,
-          [ctx.session, image, leave_out, classes], [ctx.session, picture, bars, readout], api_name="siglip_compare",
-          trigger_mode="always_last")
+    show_waiting = waiting(LESSON_ID, labels, TRAINING_SLOTS)
+    ctx.on(start_button.click(show_waiting, [ctx.session], [status], queue=False, api_visibility="private").then,
+           start, [batch_size, steps, lr, seed], outputs, api_name="siglip_start",
+           concurrency_limit=TRAINING_SLOTS, concurrency_id="training")
+    ctx.on(stop_button.click, stop, [], [ctx.session], api_name="siglip_stop", queue=False)
+    ctx.on(functools.partial(gr.on, [compare_button.click, image.release, leave_out.input, classes.submit]), compare,
+           [image, leave_out, classes], [ctx.session, picture, bars, readout], api_name="siglip_compare",
+           trigger_mode="always_last")
     ctx.refresh(refresh, [image, leave_out, classes], outputs[1:], api_name="siglip_refresh", on_model_change=False)
