@@ -12,8 +12,8 @@ place. Several come from a much-copied tutorial, moein-shariatnia/OpenAI-CLIP `C
     loss = (CE(rows) + CE(columns)) / 2     one_direction: CE(rows), image -> text only
     no caption describes two batch images   duplicate_captions: it may (false negatives)
 
-`Trainer(model, world, config, mistakes=Mistakes(...))` trains with them (see train.py, which
-also skips the clamp after each step under `no_clamp` and draws the batches).
+`Trainer(model, world, config, mistakes=Mistakes(...))` trains with them (objectives.WithMistakes
+also skips the clamp after each step under `no_clamp` and lets batches hold duplicate captions).
 """
 
 from __future__ import annotations

@@ -22,8 +22,9 @@ import torch
 
 from clip_core import get_preset
 from clip_core.data import Batch
+from clip_core.experiments import SideBySide, side_by_side
 from clip_core.mistakes import MISTAKE_NAMES, Mistakes
-from clip_core.train import SideBySide, Trainer, in_batch_accuracy, side_by_side
+from clip_core.train import Trainer, in_batch_accuracy
 from clip_core.zeroshot import evaluate_templates
 
 from . import limits, text_values, ui

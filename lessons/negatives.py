@@ -20,8 +20,8 @@ import torch
 
 from clip_core import get_preset
 from clip_core.data import POSITIONS, SIZES, STYLES, Batch
+from clip_core.experiments import batch_size_sweep
 from clip_core.loss import clip_loss
-from clip_core.train import batch_size_sweep
 
 from . import limits, quiz, ui
 from .figures_negatives import budget_sweep_figure, chance_loss_figure

@@ -11,9 +11,10 @@ from captions import describes
 
 from clip_core.config import TrainConfig, get_preset
 from clip_core.data import ShapesWorld
+from clip_core.experiments import side_by_side
 from clip_core.loss import clip_loss
 from clip_core.mistakes import MISTAKE_NAMES, MistakenCLIP, Mistakes, mistaken_loss, soft_targets
-from clip_core.train import Trainer, build_model, side_by_side
+from clip_core.train import Trainer, build_model
 
 LOG_100 = math.log(100.0)
 

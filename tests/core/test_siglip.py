@@ -12,9 +12,10 @@ import torch.nn.functional as F
 from clip_core import checkpoint
 from clip_core.config import ModelConfig, get_preset, siglip_config
 from clip_core.data import ShapesWorld
+from clip_core.experiments import side_by_side
 from clip_core.loss import siglip_loss
 from clip_core.mistakes import Mistakes
-from clip_core.train import Trainer, build_model, side_by_side
+from clip_core.train import Trainer, build_model
 
 
 def paper_siglip_loss(img_emb: np.ndarray, txt_emb: np.ndarray, t_prime: float, b: float) -> float:
