@@ -77,6 +77,18 @@ def test_no_l2_norm_changes_the_logits_exactly_by_the_norms(nano, batch):
     assert not torch.allclose(image_norms, torch.ones_like(image_norms), atol=0.05)
 
 
+@pytest.mark.parametrize("name", ["no_l2_norm", "no_clamp", "duplicate_captions", "fixed_temperature_one"])
+def test_a_switch_outside_the_loss_leaves_it_clip_loss_exactly(embeddings, name):
+    # these switches change the logits or the batch; the loss of given logits stays clip_loss
+    I_e, T_e, scale = embeddings
+    logits = (I_e @ T_e.T * scale).requires_grad_(True)  # [6, 6]
+    loss = mistaken_loss(logits, I_e, T_e, scale, _only(name))
+    assert torch.equal(loss, clip_loss(logits))
+    (gradient,) = torch.autograd.grad(loss, logits)
+    (expected,) = torch.autograd.grad(clip_loss(logits), logits)
+    assert torch.equal(gradient, expected)
+
+
 def test_one_direction_is_the_row_cross_entropy(embeddings):
     I_e, T_e, scale = embeddings
     logits = I_e @ T_e.T * scale  # [6, 6], not symmetric
