@@ -172,6 +172,7 @@ def test_no_clamp_skips_both_clamps(nano, batch):
     assert nano.logit_scale.item() == pytest.approx(math.log(150.0))
 
 
+@pytest.mark.slow
 def test_no_clamp_lets_a_huge_learning_rate_push_the_scale_past_100():
     # train a little so that a larger scale lowers the loss, then let only the temperature learn
     trainer = Trainer(*_nano_model_and_world(), _nano_train_config(batch_size=16, steps=150))

@@ -102,6 +102,7 @@ def test_siglip_checkpoint_round_trips(tmp_path):
     assert ModelConfig.from_dict(saved["model"]) == model.config
 
 
+@pytest.mark.slow
 def test_short_siglip_training_lowers_its_loss():
     model, world = _siglip_nano()
     config = dataclasses.replace(get_preset("nano").train, batch_size=32, steps=150)

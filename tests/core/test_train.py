@@ -103,6 +103,7 @@ def test_logit_scale_never_exceeds_100_with_a_huge_learning_rate():
         assert trainer.model.scale().item() <= 100.0 + 1e-4
 
 
+@pytest.mark.slow
 def test_logit_scale_is_clamped_at_100_when_training_pushes_it_up():
     # train a little so that matching pairs score highest: then a larger scale lowers the loss
     trainer = _nano_trainer(batch_size=16, steps=150)

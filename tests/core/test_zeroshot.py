@@ -155,6 +155,7 @@ _TEMPLATE_ORDER_SCRIPT = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow
 def test_zero_shot_report_template_order_does_not_depend_on_hash_seed():
     # metrics.json written by one process must list its rows in the same order as any other run
     processes = []
