@@ -28,8 +28,9 @@ from common import log, print_table, warn_if_loaded, write_json
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from clip_core.config import get_preset  # noqa: E402
+from clip_core.experiments import side_by_side  # noqa: E402
 from clip_core.mistakes import MISTAKE_NAMES, Mistakes  # noqa: E402
-from clip_core.train import Trainer, in_batch_accuracy, side_by_side  # noqa: E402
+from clip_core.train import Trainer, in_batch_accuracy  # noqa: E402
 from clip_core.zeroshot import zero_shot_report  # noqa: E402
 
 THREADS = 2

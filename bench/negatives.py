@@ -1,12 +1,12 @@
 """Batch size and negatives, and SigLIP beside CLIP (issue 8): the measurements behind the two
 "Beyond the basics" tabs, with the settings the app uses. Not a test: it prints tables.
 
-1. The batch-size sweep (clip_core.train.batch_size_sweep): the same budget of training images at
+1. The batch-size sweep (clip_core.experiments.batch_size_sweep): the same budget of training images at
    each batch size from the same seed and peak learning rate; per batch size the steps, the
    training wall time (StepMetrics.elapsed: evaluations left out), images/s, and at the end of the
    budget in-batch accuracy at one fixed batch size and zero-shot accuracy on seen and held-out
    colour-shape pairs (one template, "a photo of a {}.").
-2. CLIP (softmax) and SigLIP (sigmoid) side by side (clip_core.train.side_by_side): same seed, same
+2. CLIP (softmax) and SigLIP (sigmoid) side by side (clip_core.experiments.side_by_side): same seed, same
    batches, one learning rate for both; per model the final loss (mean of the last 10 steps; not
    the same quantity), in-batch accuracy on 8 fresh batches of 64, the learned scale, SigLIP's bias,
    zero-shot accuracy, and the wall time of each model's steps. Optionally at several learning rates.
@@ -32,7 +32,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from clip_core.config import get_preset  # noqa: E402
 from clip_core.data import ShapesWorld  # noqa: E402
-from clip_core.train import batch_size_sweep, in_batch_accuracy, side_by_side  # noqa: E402
+from clip_core.experiments import batch_size_sweep, side_by_side  # noqa: E402
+from clip_core.train import in_batch_accuracy  # noqa: E402
 from clip_core.zeroshot import zero_shot_report  # noqa: E402
 
 THREADS = 2

@@ -5,21 +5,13 @@ Never imports gradio or plotly; `pretrained` (transformers) is imported only on 
 
 from .config import PRESETS, ModelConfig, TrainConfig, get_preset, siglip_config
 from .data import ShapesWorld
+from .experiments import BudgetPoint, SideBySide, batch_size_sweep, side_by_side
 from .loss import clip_loss, hard_negative_clip_loss, loss_breakdown, siglip_loss
 from .mistakes import MistakenCLIP, Mistakes
 from .model import TinyCLIP
 from .scenes import RelationWorld
 from .tokenizer import Tokenizer
-from .train import (
-    BudgetPoint,
-    SideBySide,
-    StepMetrics,
-    Trainer,
-    batch_size_sweep,
-    build_model,
-    make_world,
-    side_by_side,
-)
+from .train import StepMetrics, Trainer, build_model, make_world
 
 __all__ = [
     "PRESETS", "ModelConfig", "TrainConfig", "get_preset", "siglip_config", "ShapesWorld", "clip_loss",

@@ -29,6 +29,7 @@ import torch.nn.functional as F
 from .data import COLOURS, SHAPES
 from .encoders import ViTEncoder
 from .model import TinyCLIP
+from .zeroshot import ensemble_embeddings
 
 METHODS: tuple[str, ...] = ("patches", "windows")
 TEMPLATE = "a {}"  # the query of an object: "a blue square"
@@ -58,8 +59,9 @@ def supports_patches(model: TinyCLIP) -> bool:
 def query_embeddings(model: TinyCLIP, queries: list[str], templates: tuple[str, ...] = ("{}",)) -> torch.Tensor:
     """Unit text embeddings [q, d_e] of queries; with several templates, their normalised mean
     (open_clip's template ensemble)."""
-    T_e = torch.stack([model.encode_text(model.tokenizer([t.format(q) for q in queries])) for t in templates])
-    return F.normalize(T_e.mean(dim=0), dim=-1)  # [q, d_e]
+    T_e = torch.stack([model.encode_text(model.tokenizer([t.format(q) for q in queries]))
+                       for t in templates])  # [T, q, d_e]
+    return ensemble_embeddings(T_e)  # [q, d_e]
 
 
 @torch.no_grad()

@@ -12,8 +12,8 @@ place. Several come from a much-copied tutorial, moein-shariatnia/OpenAI-CLIP `C
     loss = (CE(rows) + CE(columns)) / 2     one_direction: CE(rows), image -> text only
     no caption describes two batch images   duplicate_captions: it may (false negatives)
 
-`Trainer(model, world, config, mistakes=Mistakes(...))` trains with them (see train.py, which
-also skips the clamp after each step under `no_clamp` and draws the batches).
+`Trainer(model, world, config, mistakes=Mistakes(...))` trains with them (objectives.WithMistakes
+also skips the clamp after each step under `no_clamp` and lets batches hold duplicate captions).
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .config import ModelConfig
+from .loss import clip_loss
 from .model import TinyCLIP
 
 
@@ -154,17 +155,14 @@ def mistaken_loss(logits_per_image: torch.Tensor, I_e: torch.Tensor, T_e: torch.
         scale: the logit scale the logits were multiplied by.
         mistakes: only `soft_targets` and `one_direction` matter here.
     """
-    n = logits_per_image.shape[0]
     if mistakes.soft_targets:
         # the tutorial's orientation: its text rows get `targets` and its image rows `targets.T`,
         # whose rows need not sum to 1 (a second slip it carries)
         targets = soft_targets(I_e, T_e, scale)  # [n, n]
         loss_i = soft_cross_entropy(logits_per_image, targets.T)
         loss_t = soft_cross_entropy(logits_per_image.T, targets)
-    else:
-        labels = torch.arange(n, device=logits_per_image.device)  # [n]
-        loss_i = F.cross_entropy(logits_per_image, labels)  # each image picks its text (rows)
-        loss_t = F.cross_entropy(logits_per_image.T, labels)  # each text picks its image (columns)
+        return loss_i if mistakes.one_direction else (loss_i + loss_t) / 2
     if mistakes.one_direction:
-        return loss_i
-    return (loss_i + loss_t) / 2
+        labels = torch.arange(logits_per_image.shape[0], device=logits_per_image.device)  # [n]
+        return F.cross_entropy(logits_per_image, labels)  # each image picks its text (rows) only
+    return clip_loss(logits_per_image)

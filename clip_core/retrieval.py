@@ -6,7 +6,6 @@ import torch
 
 
 @torch.no_grad()
-@torch.no_grad()
 def embed_gallery(model, images: torch.Tensor, batch_size: int = 256) -> torch.Tensor:
     """Unit image embeddings [N, d_e] of a gallery, computed in chunks."""
     model.eval()

@@ -4,9 +4,9 @@
 them one by one so a caller (a progress bar, a Gradio generator, a benchmark) decides what to
 show. AdamW with linear warm-up and cosine decay, weight decay on matrices only, and the logit
 scale clamped to log(100) after each step, as in the CLIP paper (section 2.5) and open_clip.
-The loss is CLIP's softmax loss or SigLIP's sigmoid loss (`TrainConfig.loss`); classic mistakes
-can be switched on (`mistakes.Mistakes`), and `side_by_side` trains a correct and a changed model
-on the same seed and batches.
+What a step optimises (CLIP's softmax loss or SigLIP's sigmoid loss, hard negatives, classic
+mistakes) is an `objectives.Objective` chosen once from the recipe; experiments made of several
+runs (a correct and a changed model side by side, a batch-size sweep) are in experiments.py.
 
 Command line: python -m clip_core.train --preset default --out assets/toy_clip
 (add --captions mixed for a model that reads English and Chinese; --workers N, or torchrun, trains
@@ -21,7 +21,7 @@ import math
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 
 import numpy as np
 import torch
@@ -29,15 +29,14 @@ import torch
 from .bagofwords import bag_of_words_report
 from .config import ModelConfig, TrainConfig, get_preset, siglip_config
 from .data import CAPTION_LANGUAGES, ShapesWorld
-from .loss import clip_loss, hard_negative_clip_loss, siglip_loss
-from .mistakes import MistakenCLIP, Mistakes, mistaken_config
+from .mistakes import Mistakes
 from .model import TinyCLIP
+from .objectives import LOSSES, objective_for
 from .prompts import prompt_report
-from .scenes import PairBatch, RelationWorld, batch_hard_negatives
+from .scenes import RelationWorld
 from .tokenizer import Tokenizer
 from .zeroshot import knows_language, zero_shot_report
 
-LOSSES = {"clip": clip_loss, "siglip": siglip_loss}
 WORLDS = ("shapes", "relations")
 
 
@@ -120,21 +119,14 @@ class Trainer:
     def __init__(self, model: TinyCLIP, world: ShapesWorld, config: TrainConfig, mistakes: Mistakes | None = None):
         if model.tokenizer is None:
             raise ValueError("the model needs a tokenizer to read captions")
-        if config.loss not in LOSSES:
-            raise ValueError(f"loss must be one of {sorted(LOSSES)}, not {config.loss!r}")
-        if config.loss == "siglip" and model.logit_bias is None:
-            raise ValueError("the sigmoid loss needs a model with a logit bias: build it from siglip_config(...)")
-        self.mistakes = mistakes or Mistakes()
-        if config.loss == "siglip" and self.mistakes.any():
-            raise ValueError("the mistakes change CLIP's softmax recipe: train them with loss='clip'")
-        if config.hard_negatives and (config.loss != "clip" or self.mistakes.any()):
-            raise ValueError("hard negatives extend CLIP's softmax loss: train them with loss='clip' and no mistakes")
         if config.hard_negatives and not isinstance(world, RelationWorld):
             raise ValueError("hard negatives are swapped two-object captions: train them on the relations world")
         self.model, self.world, self.config = model, world, config
+        self.mistakes = mistakes or Mistakes()
         self.tokenizer = model.tokenizer
+        self.objective = objective_for(model, config, self.mistakes)
         # how this run scores pairs: the model itself, or a view with the mistakes in its forward
-        self.scoring_model = MistakenCLIP(model, self.mistakes) if self.mistakes.any() else model
+        self.scoring_model = self.objective.model
         self.rng = np.random.default_rng([world.seed, config.seed])
         self.optimizer = make_optimizer(model, config)
         self.history: list[StepMetrics] = []
@@ -145,40 +137,28 @@ class Trainer:
         """One optimisation step on a fresh batch."""
         start = time.perf_counter()
         batch = self.world.sample_batch(self.config.batch_size, "train", self.rng,
-                                        allow_ambiguous=self.mistakes.duplicate_captions)
-        n = len(batch.captions)
-        with_negatives = self.config.hard_negatives and isinstance(batch, PairBatch)
-        negatives = batch_hard_negatives(batch) if with_negatives else []
-        tokens = self.tokenizer(batch.captions + negatives)  # [n + n_neg, L]
+                                        allow_ambiguous=self.objective.allow_ambiguous)
+        tokens = self.tokenizer(self.objective.captions(batch))  # [n + extra captions, L]
         data_seconds = time.perf_counter() - start
 
         self.model.train()
         lr = lr_at(self.steps_done, self.config)
         for group in self.optimizer.param_groups:
             group["lr"] = lr
-        if self.mistakes.any():
-            loss, logits_per_image = self.scoring_model.training_loss(batch.images, tokens)  # [n, n]
-        elif with_negatives:
-            logits_per_image = self.model(batch.images, tokens)  # [n, n + n_neg]: negatives are extra columns
-            loss = hard_negative_clip_loss(logits_per_image)
-            logits_per_image = logits_per_image[:, :n]  # [n, n]: accuracy over the true captions, as without
-        else:
-            logits_per_image = self.model(batch.images, tokens)  # [n, n]
-            loss = LOSSES[self.config.loss](logits_per_image)
+        loss, logits_per_image = self.objective(batch.images, tokens)  # logits over the true captions: [n, n]
         finite = bool(torch.isfinite(loss))
         grad_norm = float("nan")
         self.optimizer.zero_grad(set_to_none=True)
-        if finite:
+        if finite:  # a NaN or inf loss is reported, not applied
             loss.backward()
             clip = self.config.grad_clip if self.config.grad_clip > 0 else float("inf")
             grad_norm = float(torch.nn.utils.clip_grad_norm_(self.model.parameters(), clip))
             self.optimizer.step()
-            with torch.no_grad():  # keep exp(t) <= max_logit_scale (open_clip does the same)
-                ceiling = math.inf if self.mistakes.no_clamp else math.log(self.model.config.max_logit_scale)
-                self.model.logit_scale.clamp_(0, ceiling)
+            with torch.no_grad():  # exp(t) <= max_logit_scale, as open_clip (unbounded under the no_clamp mistake)
+                self.model.logit_scale.clamp_(0, self.objective.max_log_scale())
 
         with torch.no_grad():
-            labels = torch.arange(n)
+            labels = torch.arange(len(batch.images))  # [n]
             acc_i = (logits_per_image.argmax(dim=1) == labels).float().mean().item()
             acc_t = (logits_per_image.argmax(dim=0) == labels).float().mean().item()
         self.steps_done += 1
@@ -226,105 +206,6 @@ def in_batch_accuracy(model: TinyCLIP, world: ShapesWorld, batch_size: int = 64,
         acc_i.append((logits.argmax(1) == labels).float().mean().item())
         acc_t.append((logits.argmax(0) == labels).float().mean().item())
     return {"image_to_text": float(np.mean(acc_i)), "text_to_image": float(np.mean(acc_t))}
-
-
-class SideBySide:
-    """Two trainers on one world with the same seed, so the same initial weights and batches:
-    the correct CLIP and a variant (some mistakes, or the sigmoid loss). Under
-    `duplicate_captions` the variant's captions differ; its images stay the same."""
-
-    def __init__(self, correct: Trainer, variant: Trainer):
-        self.correct, self.variant = correct, variant
-
-    def step(self) -> tuple[StepMetrics, StepMetrics]:
-        return self.correct.step(), self.variant.step()
-
-    def run(self, steps: int | None = None) -> Iterator[tuple[StepMetrics, StepMetrics]]:
-        """Yield (correct, variant) metrics of `steps` more steps (default: the rest of the schedule)."""
-        steps = self.correct.config.steps - self.correct.steps_done if steps is None else steps
-        for _ in range(max(0, steps)):
-            yield self.step()
-
-
-def side_by_side(model_config: ModelConfig, train_config: TrainConfig, mistakes: Mistakes | None = None,
-                 loss: str = "clip", world: ShapesWorld | None = None) -> SideBySide:
-    """Build the correct CLIP and a variant from the same seed, ready to train in lockstep.
-
-    Args:
-        model_config, train_config: the correct run's recipe (its `loss` is forced to "clip").
-        mistakes: switches for the variant (with loss "clip").
-        loss: the variant's loss; "siglip" gives it a bias b and t' = log 10 (`siglip_config`).
-        world: shared by both runs (default: a fresh one from `train_config`, see `make_world`).
-    """
-    world = world or make_world(model_config, train_config)
-    mistakes = mistakes or Mistakes()
-    correct_config = replace(train_config, loss="clip")
-    correct = Trainer(build_model(model_config, world, train_config.seed), world, correct_config)
-    variant_model_config = siglip_config(model_config) if loss == "siglip" else mistaken_config(model_config, mistakes)
-    variant = Trainer(build_model(variant_model_config, world, train_config.seed), world,
-                      replace(train_config, loss=loss), mistakes)
-    return SideBySide(correct, variant)
-
-
-@dataclass
-class BudgetPoint:
-    """One evaluation of one run of `batch_size_sweep` (accuracies 0..1)."""
-
-    batch_size: int
-    step: int
-    steps: int  # this run's schedule: image_budget // batch_size
-    images_seen: int  # step * batch_size
-    elapsed: float  # training wall time so far in seconds (evaluations left out)
-    loss: float  # mean training loss since the previous point; chance is ln(batch_size), so runs differ
-    in_batch_image_to_text: float  # on the same fixed batches of eval_batch_size for every run
-    in_batch_text_to_image: float
-    zero_shot_seen: float  # over all colour-shape classes, with one template
-    zero_shot_held_out: float
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-
-def batch_size_sweep(model_config: ModelConfig, train_config: TrainConfig, image_budget: int = 128 * 150,
-                     batch_sizes: tuple[int, ...] = (8, 32, 128), evaluations: int = 5, eval_batch_size: int = 64,
-                     template: str = "a photo of a {}.", n_per_pair: int = 4,
-                     world: ShapesWorld | None = None) -> Iterator[BudgetPoint]:
-    """Spend the same number of training images at each batch size; yield measured accuracy.
-
-    Every run starts from the same seed with the same peak learning rate; only the batch size,
-    hence the number of negatives per image (batch_size - 1) and the number of steps
-    (image_budget // batch_size), differ. The warm-up is kept at the same number of images.
-
-    Args:
-        image_budget: training images per run.
-        evaluations: points per run, evenly spaced in steps (the last at the end of the schedule).
-        eval_batch_size: in-batch accuracy is measured at this size for every run.
-        template: the zero-shot prompt; n_per_pair: test images per colour-shape pair.
-    """
-    world = world or make_world(model_config, train_config)
-    warmup_images = train_config.warmup_steps * train_config.batch_size
-    for batch_size in batch_sizes:
-        steps = image_budget // batch_size
-        if steps < 1:
-            raise ValueError(f"an image budget of {image_budget} is less than one batch of {batch_size}")
-        config = replace(train_config, batch_size=batch_size, steps=steps,
-                         warmup_steps=max(1, round(warmup_images / batch_size)))
-        trainer = Trainer(build_model(model_config, world, config.seed), world, config)
-        marks = sorted({max(1, round(steps * k / evaluations)) for k in range(1, evaluations + 1)})
-        losses: list[float] = []
-        for metrics in trainer.run(steps):
-            losses.append(metrics.loss)
-            if metrics.step not in marks:
-                continue
-            accuracy = in_batch_accuracy(trainer.model, world, eval_batch_size, batches=4)
-            zero_shot = zero_shot_report(trainer.model, world, n_per_pair, [template])["best_template"]
-            yield BudgetPoint(
-                batch_size=batch_size, step=metrics.step, steps=steps, images_seen=metrics.step * batch_size,
-                elapsed=metrics.elapsed, loss=float(np.mean(losses)),
-                in_batch_image_to_text=accuracy["image_to_text"], in_batch_text_to_image=accuracy["text_to_image"],
-                zero_shot_seen=zero_shot["seen"], zero_shot_held_out=zero_shot["held_out"],
-            )
-            losses = []
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -68,6 +68,19 @@ def check_template(template: str) -> None:
         raise ValueError(f"a template needs exactly one '{{}}' and no other braces: {template!r}")
 
 
+def ensemble_embeddings(per_template: torch.Tensor) -> torch.Tensor:
+    """The paper's prompt ensemble: each class's text embeddings over the templates, normalised,
+    averaged and normalised again (open_clip `build_zero_shot_classifier`).
+
+    Args:
+        per_template: text embeddings [T, C, d_e] of C classes (or queries) in T templates.
+
+    Returns:
+        unit class embeddings [C, d_e].
+    """
+    return F.normalize(F.normalize(per_template, dim=-1).mean(dim=0), dim=-1)  # [C, d_e]
+
+
 @torch.no_grad()
 def class_embeddings(model, tokenizer, classnames: list[str], templates: list[str],
                      ensemble: str = "embedding") -> torch.Tensor:
@@ -75,7 +88,7 @@ def class_embeddings(model, tokenizer, classnames: list[str], templates: list[st
 
     Args:
         ensemble: "embedding" returns [C, d_e]: normalize(mean_t(normalize(embed(t(c))))), as in
-            the paper; "probability" returns the per-template embeddings [T, C, d_e] for
+            the paper (`ensemble_embeddings`); "probability" returns the per-template embeddings [T, C, d_e] for
             averaging probabilities in `classify`.
     """
     for template in templates:
@@ -83,7 +96,7 @@ def class_embeddings(model, tokenizer, classnames: list[str], templates: list[st
     texts = [template.format(name) for template in templates for name in classnames]
     per_template = model.encode_text(tokenizer(texts)).view(len(templates), len(classnames), -1)  # [T, C, d_e]
     if ensemble == "embedding":
-        return F.normalize(per_template.mean(dim=0), dim=-1)  # [C, d_e]
+        return ensemble_embeddings(per_template)  # [C, d_e]
     if ensemble == "probability":
         return per_template
     raise ValueError(f"ensemble must be 'embedding' or 'probability', not {ensemble!r}")
@@ -142,8 +155,8 @@ def evaluate_templates(model, tokenizer, images: torch.Tensor, labels: np.ndarra
 
     rows = [row(t, probs[i]) for i, t in enumerate(templates)]
     if ensembles and len(templates) > 1:
-        mean_embedding = F.normalize(F.normalize(per_template, dim=-1).mean(dim=0), dim=-1)  # [C, d_e]
-        rows.append(row("ensemble (embedding)", (scale * I_e @ mean_embedding.T).softmax(dim=-1)))
+        weights = ensemble_embeddings(per_template)  # [C, d_e]
+        rows.append(row("ensemble (embedding)", (scale * I_e @ weights.T).softmax(dim=-1)))
         rows.append(row("ensemble (probability)", probs.mean(dim=0)))
     return rows
 
@@ -211,7 +224,7 @@ def greedy_template_selection(image_embeddings: torch.Tensor, template_embedding
 
     def correct(chosen: list[int]) -> torch.Tensor:
         if ensemble == "embedding":
-            weights = F.normalize(T_e[chosen].mean(dim=0), dim=-1)  # [C, d_e]
+            weights = ensemble_embeddings(template_embeddings[chosen])  # [C, d_e]
             scores = image_embeddings @ weights.T  # [N, C]
         else:
             scores = probs[chosen].mean(dim=0)  # [N, C]

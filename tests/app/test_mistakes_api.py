@@ -19,8 +19,8 @@ from gradio_client.exceptions import AppError
 from test_bad_input_numbers import call_raw
 
 from clip_core import get_preset
+from clip_core.experiments import side_by_side
 from clip_core.mistakes import Mistakes
-from clip_core.train import side_by_side
 from clip_core.zeroshot import evaluate_templates
 from lessons.common.compute import demo_batch
 

@@ -16,7 +16,7 @@ from gradio_client import Client
 from gradio_client.exceptions import AppError
 
 from clip_core import ShapesWorld, get_preset
-from clip_core.train import side_by_side
+from clip_core.experiments import side_by_side
 from lessons.beyond import siglip
 
 WORLD = ShapesWorld(0)

@@ -122,6 +122,19 @@ def test_hard_negative_loss_without_negatives_is_clip_loss_and_negatives_raise_i
     assert hard_negative_clip_loss(torch.zeros(6, 10)).item() == pytest.approx((math.log(10) + math.log(6)) / 2)
 
 
+def test_hard_negatives_change_nothing_on_one_object_batches():
+    # one-object scenes have no swapped captions: NegCLIP's loss is then clip_loss, step for step
+    preset = get_preset("nano")
+    curves = {}
+    for hard in (False, True):
+        config = get_preset("nano").train
+        config.world, config.pair_fraction, config.hard_negatives, config.batch_size = "relations", 0.0, hard, 16
+        world = RelationWorld(seed=0, pair_fraction=0.0)
+        trainer = Trainer(build_model(preset.model, world, seed=0), world, config)
+        curves[hard] = [m.loss for m in trainer.run(3)]
+    assert curves[True] == curves[False]
+
+
 def test_the_trainer_adds_the_swapped_captions_only_when_asked():
     preset = get_preset("nano")
     losses = {}

@@ -7,7 +7,8 @@ import pytest
 
 from clip_core.config import get_preset
 from clip_core.data import ShapesWorld
-from clip_core.train import Trainer, batch_size_sweep
+from clip_core.experiments import batch_size_sweep
+from clip_core.train import Trainer
 
 
 @pytest.fixture(scope="module")

@@ -62,7 +62,8 @@ def max_difference(model_a, model_b) -> float:
     return max((a[k] - b[k]).abs().max().item() for k in a)
 
 
-@pytest.mark.parametrize("local_loss", [False, True], ids=["global-loss", "local-loss"])
+@pytest.mark.parametrize("local_loss", [pytest.param(False, id="global-loss"),  # the fast set's distributed test
+                                        pytest.param(True, id="local-loss", marks=pytest.mark.slow)])
 def test_two_workers_equal_one_process_with_twice_the_batch(tmp_path, local_loss):
     logits_file = tmp_path / "logits.npy"
     events, out = run_workers(tmp_path, local_loss=local_loss, logits_file=str(logits_file))
@@ -89,6 +90,7 @@ def test_two_workers_equal_one_process_with_twice_the_batch(tmp_path, local_loss
     assert np.abs(gathered - expected).max() <= 1e-5
 
 
+@pytest.mark.slow
 def test_without_gathering_the_loss_is_the_mean_of_each_workers_own_batch_and_stop_ends_both(tmp_path):
     model_config, train_config = recipe(steps=100000)
     job = DistributedJob(model_config.to_dict(), train_config.to_dict(), gather=False, evaluate=False, threads=1,
@@ -127,6 +129,7 @@ def test_without_gathering_the_loss_is_the_mean_of_each_workers_own_batch_and_st
     assert max_difference(checkpoint.load(tmp_path / "model"), model) <= 1e-5
 
 
+@pytest.mark.slow
 def test_a_killed_worker_stops_the_whole_run():
     model_config, train_config = recipe(steps=100000)
     job = DistributedJob(model_config.to_dict(), train_config.to_dict(), evaluate=False, threads=1)
@@ -145,6 +148,7 @@ def test_a_killed_worker_stops_the_whole_run():
         group.close()  # whatever failed above, no worker outlives the test
 
 
+@pytest.mark.slow
 def test_command_line_trains_with_two_workers(tmp_path):
     out = tmp_path / "cli_model"
     result = subprocess.run([sys.executable, "-m", "clip_core.train", "--preset", "nano", "--steps", "3",

@@ -28,6 +28,7 @@ from clip_core.localize import (
 )
 from clip_core.scenes import RelationWorld
 from clip_core.train import build_model
+from clip_core.zeroshot import class_embeddings
 
 WORLD = RelationWorld(0)
 RELATIONS = Path(__file__).resolve().parents[2] / "assets" / "toy_clip_relations"
@@ -45,6 +46,13 @@ def scenes():
 
 def queries_for(model, scenes, k: int = 0) -> torch.Tensor:
     return query_embeddings(model, [f"a {scenes.pairs.object_name(i, k)}" for i in range(len(scenes.images))])
+
+
+def test_query_templates_are_averaged_as_zero_shot_class_embeddings(vit):
+    queries, templates = ["red circle", "blue square"], ("{}", "a photo of a {}.", "a small {}")
+    weights = class_embeddings(vit, vit.tokenizer, queries, list(templates))  # zero-shot's ensemble
+    assert torch.allclose(query_embeddings(vit, queries, templates), weights, atol=1e-6)
+    assert not torch.allclose(query_embeddings(vit, queries), weights, atol=1e-3)
 
 
 @torch.no_grad()

@@ -11,9 +11,10 @@ from captions import describes
 
 from clip_core.config import TrainConfig, get_preset
 from clip_core.data import ShapesWorld
+from clip_core.experiments import side_by_side
 from clip_core.loss import clip_loss
 from clip_core.mistakes import MISTAKE_NAMES, MistakenCLIP, Mistakes, mistaken_loss, soft_targets
-from clip_core.train import Trainer, build_model, side_by_side
+from clip_core.train import Trainer, build_model
 
 LOG_100 = math.log(100.0)
 
@@ -74,6 +75,18 @@ def test_no_l2_norm_changes_the_logits_exactly_by_the_norms(nano, batch):
     assert not torch.allclose(raw, cosine, rtol=0.05)
     assert torch.allclose(raw, cosine * image_norms[:, None] * text_norms[None, :], rtol=1e-4, atol=1e-5)
     assert not torch.allclose(image_norms, torch.ones_like(image_norms), atol=0.05)
+
+
+@pytest.mark.parametrize("name", ["no_l2_norm", "no_clamp", "duplicate_captions", "fixed_temperature_one"])
+def test_a_switch_outside_the_loss_leaves_it_clip_loss_exactly(embeddings, name):
+    # these switches change the logits or the batch; the loss of given logits stays clip_loss
+    I_e, T_e, scale = embeddings
+    logits = (I_e @ T_e.T * scale).requires_grad_(True)  # [6, 6]
+    loss = mistaken_loss(logits, I_e, T_e, scale, _only(name))
+    assert torch.equal(loss, clip_loss(logits))
+    (gradient,) = torch.autograd.grad(loss, logits)
+    (expected,) = torch.autograd.grad(clip_loss(logits), logits)
+    assert torch.equal(gradient, expected)
 
 
 def test_one_direction_is_the_row_cross_entropy(embeddings):
@@ -159,6 +172,7 @@ def test_no_clamp_skips_both_clamps(nano, batch):
     assert nano.logit_scale.item() == pytest.approx(math.log(150.0))
 
 
+@pytest.mark.slow
 def test_no_clamp_lets_a_huge_learning_rate_push_the_scale_past_100():
     # train a little so that a larger scale lowers the loss, then let only the temperature learn
     trainer = Trainer(*_nano_model_and_world(), _nano_train_config(batch_size=16, steps=150))

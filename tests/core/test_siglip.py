@@ -12,9 +12,10 @@ import torch.nn.functional as F
 from clip_core import checkpoint
 from clip_core.config import ModelConfig, get_preset, siglip_config
 from clip_core.data import ShapesWorld
+from clip_core.experiments import side_by_side
 from clip_core.loss import siglip_loss
 from clip_core.mistakes import Mistakes
-from clip_core.train import Trainer, build_model, side_by_side
+from clip_core.train import Trainer, build_model
 
 
 def paper_siglip_loss(img_emb: np.ndarray, txt_emb: np.ndarray, t_prime: float, b: float) -> float:
@@ -101,6 +102,7 @@ def test_siglip_checkpoint_round_trips(tmp_path):
     assert ModelConfig.from_dict(saved["model"]) == model.config
 
 
+@pytest.mark.slow
 def test_short_siglip_training_lowers_its_loss():
     model, world = _siglip_nano()
     config = dataclasses.replace(get_preset("nano").train, batch_size=32, steps=150)

@@ -9,6 +9,7 @@ import torch
 
 from clip_core.config import TrainConfig, get_preset
 from clip_core.data import ShapesWorld
+from clip_core.loss import clip_loss
 from clip_core.train import Trainer, build_model, in_batch_accuracy, lr_at
 
 LOG_100 = math.log(100.0)
@@ -61,6 +62,18 @@ def test_same_seed_gives_identical_loss_curves():
     assert other != curve_1
 
 
+def test_a_step_optimises_clip_loss_of_the_batch_it_draws():
+    trainer = _nano_trainer(batch_size=16)
+    rng = np.random.default_rng([trainer.world.seed, trainer.config.seed])  # the trainer's own stream
+    batch = trainer.world.sample_batch(16, "train", rng)
+    with torch.no_grad():
+        logits = trainer.model.train()(batch.images, trainer.tokenizer(batch.captions))  # [16, 16]
+    metrics = trainer.step()
+    assert metrics.loss == pytest.approx(clip_loss(logits).item(), abs=1e-6)
+    labels = torch.arange(16)
+    assert metrics.acc_image_to_text == (logits.argmax(dim=1) == labels).float().mean().item()
+
+
 def test_snapshot_and_restore_replay_the_same_steps():
     trainer = _nano_trainer(batch_size=16)
     list(trainer.run(3))
@@ -90,6 +103,7 @@ def test_logit_scale_never_exceeds_100_with_a_huge_learning_rate():
         assert trainer.model.scale().item() <= 100.0 + 1e-4
 
 
+@pytest.mark.slow
 def test_logit_scale_is_clamped_at_100_when_training_pushes_it_up():
     # train a little so that matching pairs score highest: then a larger scale lowers the loss
     trainer = _nano_trainer(batch_size=16, steps=150)

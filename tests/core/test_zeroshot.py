@@ -12,7 +12,14 @@ import torch
 import torch.nn.functional as F
 
 from clip_core.data import ShapesWorld
-from clip_core.zeroshot import TEMPLATE_SETS, check_template, class_embeddings, classify, evaluate_templates
+from clip_core.zeroshot import (
+    TEMPLATE_SETS,
+    check_template,
+    class_embeddings,
+    classify,
+    ensemble_embeddings,
+    evaluate_templates,
+)
 
 CLASSES = ["red circle", "blue square", "green ring", "white cross"]
 TEMPLATES = TEMPLATE_SETS["ensemble"][:4]  # "a {}", "a photo of a {}.", "a small {}", "a large {}"
@@ -38,6 +45,20 @@ def test_embedding_ensemble_is_normalized_mean_of_normalized_embeddings(nano):
     assert torch.allclose(weights.norm(dim=-1), torch.ones(len(CLASSES)), atol=1e-5)
     # the ensemble is not just one of its templates
     assert not torch.allclose(weights, per_template[0], atol=1e-3)
+
+
+def test_ensemble_embeddings_weigh_every_template_alike_and_return_unit_vectors():
+    generator = torch.Generator().manual_seed(0)
+    per_template = torch.randn(3, 5, 8, generator=generator)  # [T, C, d_e], not unit length
+    weights = ensemble_embeddings(per_template)
+    expected = torch.stack([sum(F.normalize(per_template[t], dim=-1) for t in range(3))[c] for c in range(5)])
+    assert torch.allclose(weights, F.normalize(expected, dim=-1), atol=1e-6)
+    assert torch.allclose(weights.norm(dim=-1), torch.ones(5), atol=1e-6)
+    # a template whose embeddings happen to be longer does not count for more
+    louder = per_template.clone()
+    louder[0] *= 10
+    assert torch.allclose(ensemble_embeddings(louder), weights, atol=1e-6)
+    assert torch.allclose(ensemble_embeddings(per_template[:1]), F.normalize(per_template[0], dim=-1), atol=1e-6)
 
 
 def test_probability_ensemble_returns_per_template_embeddings(nano):
@@ -134,6 +155,7 @@ _TEMPLATE_ORDER_SCRIPT = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow
 def test_zero_shot_report_template_order_does_not_depend_on_hash_seed():
     # metrics.json written by one process must list its rows in the same order as any other run
     processes = []

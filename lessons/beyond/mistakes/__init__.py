@@ -20,8 +20,9 @@ import torch
 
 from clip_core import get_preset
 from clip_core.data import Batch
+from clip_core.experiments import SideBySide, side_by_side
 from clip_core.mistakes import MISTAKE_NAMES, Mistakes
-from clip_core.train import SideBySide, Trainer, in_batch_accuracy, side_by_side
+from clip_core.train import Trainer, in_batch_accuracy
 from clip_core.zeroshot import evaluate_templates
 from lessons.common import limits, ui
 from lessons.common import prose_values as text_values

@@ -19,8 +19,8 @@ import torch
 
 from clip_core import get_preset
 from clip_core.data import POSITIONS, SIZES, STYLES, Batch
+from clip_core.experiments import batch_size_sweep
 from clip_core.loss import clip_loss
-from clip_core.train import batch_size_sweep
 from lessons.common import limits, ui
 from lessons.common.quiz import Measured, Question, checkpoint
 from lessons.common.quiz import strings as quiz_strings

@@ -19,7 +19,7 @@ import torch
 
 from clip_core import get_preset
 from clip_core.data import COLOURS, SHAPES
-from clip_core.train import SideBySide, side_by_side
+from clip_core.experiments import SideBySide, side_by_side
 from clip_core.zeroshot import zero_shot_report
 from lessons.beyond.negatives.figures import class_probabilities_figure, side_by_side_figure
 from lessons.common import limits, ui
