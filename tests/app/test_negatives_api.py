@@ -21,7 +21,6 @@ from gradio_client.exceptions import AppError
 from clip_core import ShapesWorld, get_preset
 from clip_core.experiments import batch_size_sweep
 from clip_core.loss import clip_loss
-from clip_core.experiments import batch_size_sweep
 from lessons.beyond import negatives
 from lessons.common import limits
 

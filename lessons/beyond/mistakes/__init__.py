@@ -2,7 +2,7 @@
 side by side (same seed, so the same initial weights and batches), streamed into two columns.
 
 The mistakes are clip_core.mistakes' switches (soft targets, no L2 norm, no clamp, one-directional
-loss, duplicate captions, temperature fixed at 1); clip_core.train.side_by_side builds the pair.
+loss, duplicate captions, temperature fixed at 1); clip_core.experiments.side_by_side builds the pair.
 Everything shown is measured from the two trainers: their step metrics, the probe batch scored by
 each `scoring_model` (the mistaken one scores pairs the way it was trained), zero-shot accuracy at
 a few fixed steps, and a table of every run this session made. As in lesson 5, a Stop flag is

@@ -1,6 +1,6 @@
 """Beyond the basics: batch size and negatives. The loss at chance is ln n (measured on a random
 model), and the same budget of training images spent at several batch sizes (accuracy against
-measured wall time and against images seen; clip_core.train.batch_size_sweep underneath).
+measured wall time and against images seen; clip_core.experiments.batch_size_sweep underneath).
 
 The sweep streams like lesson 5's training: it shares lesson 5's training slots, a Stop flag is
 checked at every measured point (a few times a second), and what was measured stays on screen.

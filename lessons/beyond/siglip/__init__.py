@@ -1,7 +1,7 @@
 """Beyond the basics: SigLIP's pairwise sigmoid loss (Zhai et al. 2023) trained beside CLIP's
 softmax loss, and what each model's probabilities mean for one picture and a list of classes.
 
-Both models start from the same seed and see the same batches (clip_core.train.side_by_side);
+Both models start from the same seed and see the same batches (clip_core.experiments.side_by_side);
 only the loss differs, plus SigLIP's learnable bias b and its scale initialisation (t' = log 10,
 b = -10). Training streams like lesson 5's and shares its training slots; Stop keeps both models,
 and the probability view keeps using them. These models never become the header's model.
