@@ -14,8 +14,6 @@ from dataclasses import dataclass
 
 import gradio as gr
 
-from .session import ensure
-
 STRINGS = {
     "en": {
         "quiz.your_prediction": "Your prediction (pick one, then reveal)",
@@ -89,7 +87,6 @@ def checkpoint(ctx, question: Question, inputs: list) -> None:
         answer = gr.Markdown(elem_id=f"quiz-{quiz_id}-answer", elem_classes=["quiz-answer"])
 
     def handler(session, picked, *values):
-        session = ensure(session)
         return session, reveal(question, session, picked, *values)
 
-    button.click(handler, [ctx.session, choice, *inputs], [ctx.session, answer], api_name=f"quiz_{quiz_id}")
+    ctx.on(button.click, handler, [choice, *inputs], [ctx.session, answer], api_name=f"quiz_{quiz_id}")

@@ -4,6 +4,7 @@ and one real row of CLIP logits: cosine x exp(t), exactly what `TinyCLIP.forward
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 
@@ -14,7 +15,6 @@ import torch
 from lessons.common import live, ui
 from lessons.common.compute import demo_batch, embed_batch
 from lessons.common.plotting import COLORS, thumbnail_uri
-from lessons.common.session import ensure
 from lessons.common.ui import check_number
 
 from .figures import logit_sigmoid_figure, softmax_bars_figure
@@ -202,7 +202,6 @@ def sigmoid(z: float) -> float:
 
 def probability(session, p):
     """Readout and figure of probability -> odds -> log-odds -> sigmoid -> probability."""
-    session = ensure(session)
     p = check_number(p, P_MIN, P_MAX, "p", session.lang)
     labels = _labels(session.lang)
     odds = p / (1 - p)
@@ -218,7 +217,6 @@ def probability(session, p):
 
 def softmax_demo(session, text, shift, multiply):
     """Bars of softmax(k*z + c) against softmax(k*z), and the two-class sigmoid identity."""
-    session = ensure(session)
     lang = session.lang
     z = parse_logits(text, lang)
     c = check_number(shift, SHIFT_MIN, SHIFT_MAX, "c", lang)
@@ -264,7 +262,6 @@ def _clip_row(session, n: int, seed: int):
 
 def clip_row(session, n, seed):
     """Image 0 against its n captions: cosine -> x exp(t) = logit -> softmax, as a table."""
-    session = ensure(session)
     lang = session.lang
     n = check_number(n, ROW_N_MIN, ROW_N_MAX, "n", lang, integer=True)
     seed = check_number(seed, 0, 2**31 - 1, "seed", lang, integer=True)
@@ -330,20 +327,20 @@ def build(ctx) -> None:
 
     # the page redraws while these sliders move (assets/live.js); the server redraws when they are released
     live.wire(p, "logit_p", ["#logit-sigmoid"], [p], [chain])
-    p.release(probability, [ctx.session, p], [ctx.session, chain, logit_plot], api_name="logit_probability",
-              show_progress="hidden", trigger_mode="always_last")
-    softmax_inputs = [ctx.session, logits_text, shift, multiply]
+    ctx.on(p.release, probability, [p], [ctx.session, chain, logit_plot], api_name="logit_probability",
+           show_progress="hidden", trigger_mode="always_last")
+    softmax_inputs = [logits_text, shift, multiply]
     for slider in (shift, multiply):
         live.wire(slider, "logit_softmax", ["#logit-softmax"], [shift, multiply], [softmax_readout])
-    gr.on([logits_text.submit, apply.click, shift.release, multiply.release], softmax_demo, softmax_inputs,
-          [ctx.session, softmax_plot, softmax_readout], api_name="logit_softmax", show_progress="hidden",
-          trigger_mode="always_last")
-    gr.on([row_n.input, row_seed.submit], clip_row, [ctx.session, row_n, row_seed],
-          [ctx.session, card, table, clip_summary], api_name="logit_clip_row", show_progress="hidden",
-          trigger_mode="always_last")
+    ctx.on(functools.partial(gr.on, [logits_text.submit, apply.click, shift.release, multiply.release]),
+           softmax_demo, softmax_inputs, [ctx.session, softmax_plot, softmax_readout], api_name="logit_softmax",
+           show_progress="hidden", trigger_mode="always_last")
+    ctx.on(functools.partial(gr.on, [row_n.input, row_seed.submit]), clip_row, [row_n, row_seed],
+           [ctx.session, card, table, clip_summary], api_name="logit_clip_row", show_progress="hidden",
+           trigger_mode="always_last")
 
     ctx.refresh(lambda s, value: probability(s, value)[1:], [p], [chain, logit_plot], on_model_change=False)
-    ctx.refresh(lambda s, *values: softmax_demo(s, *values)[1:], softmax_inputs[1:], [softmax_plot, softmax_readout],
+    ctx.refresh(lambda s, *values: softmax_demo(s, *values)[1:], softmax_inputs, [softmax_plot, softmax_readout],
                 on_model_change=False)
     ctx.refresh(lambda s, *values: clip_row(s, *values)[1:], [row_n, row_seed], [card, table, clip_summary],
                 api_name="logit_refresh")

@@ -3,6 +3,7 @@ and the symmetric loss, at any temperature, for the chosen model and a random on
 
 from __future__ import annotations
 
+import functools
 import tempfile
 
 import gradio as gr
@@ -23,7 +24,6 @@ from lessons.common.compute import (
     thumbnails,
 )
 from lessons.common.heatmap import VIEWS, heatmap_labels, logits_figure, logits_png
-from lessons.common.session import ensure
 from lessons.common.ui import check_choice, check_number
 
 LESSON_ID = "logits"
@@ -127,7 +127,6 @@ loss = (loss_i + loss_t) / 2                           # {data.total:.4f}   chan
 
 
 def render(session, n, seed, log10_tau, learned, view, shuffle, compare):
-    session = ensure(session)
     lang = session.lang
     n = check_number(n, N_MIN, N_MAX, "n", lang, integer=True)
     seed = check_number(seed, 0, 2**31 - 1, "seed", lang, integer=True)
@@ -159,12 +158,10 @@ def render(session, n, seed, log10_tau, learned, view, shuffle, compare):
 
 def learned_tau(session):
     """Slider position of the current model's learned temperature."""
-    session = ensure(session)
     return session, scale_to_log10_tau(session.model().scale().item())
 
 
 def export_png(session, n, seed, log10_tau, learned, view, shuffle):
-    session = ensure(session)
     n = check_number(n, N_MIN, N_MAX, "n", session.lang, integer=True)
     seed = check_number(seed, 0, 2**31 - 1, "seed", session.lang, integer=True)
     log10_tau = check_number(log10_tau, LOG_TAU_MIN, LOG_TAU_MAX, "log10 tau", session.lang)
@@ -200,27 +197,25 @@ def build(ctx) -> None:
         code = gr.Code(language="python", interactive=False)
     body.render()
 
-    inputs = [ctx.session, n, seed, log_tau, learned, view, shuffle, compare]
+    inputs = [n, seed, log_tau, learned, view, shuffle, compare]
     outputs = [ctx.session, main, side, summary, code]
     # the page redraws while the slider moves (assets/live.js); the server redraws when it is released.
     # Moving the temperature slider means "try this temperature", so the page also unticks the learned τ.
     live.wire(log_tau, "logits", ["#logits-main", "#logits-side"], [log_tau], [summary, code, learned])
-    gr.on([n.input, log_tau.release, view.input, shuffle.input, compare.input, learned.input, seed.submit],
-          render, inputs, outputs, api_name="logits_render", show_progress="hidden", trigger_mode="always_last")
-    new_batch.click(lambda s: int(s or 0) + 1, seed, seed, api_visibility="private").then(
-        render, inputs, outputs, api_visibility="private")
-    export.click(export_png, [ctx.session, n, seed, log_tau, learned, view, shuffle], [ctx.session, png],
-                 api_name="logits_export_png")
-    learned.input(learned_tau, [ctx.session], [ctx.session, log_tau], api_name="logits_learned_tau",
-                  show_progress="hidden")
+    ctx.on(functools.partial(gr.on, [n.input, log_tau.release, view.input, shuffle.input, compare.input,
+                                      learned.input, seed.submit]),
+           render, inputs, outputs, api_name="logits_render", show_progress="hidden", trigger_mode="always_last")
+    ctx.on(new_batch.click(lambda s: int(s or 0) + 1, seed, seed, api_visibility="private").then,
+           render, inputs, outputs, api_visibility="private")
+    ctx.on(export.click, export_png, [n, seed, log_tau, learned, view, shuffle], [ctx.session, png],
+           api_name="logits_export_png")
+    ctx.on(learned.input, learned_tau, [], [ctx.session, log_tau], api_name="logits_learned_tau",
+           show_progress="hidden")
 
-    def on_load(session, *values):
-        session, tau = learned_tau(session)
-        values = list(values)
-        values[2] = tau
-        return (session, tau, *render(session, *values)[1:])
+    def on_load(session, n, seed, log_tau, learned, view, shuffle, compare):
+        _, tau = learned_tau(session)  # the slider starts at the model's learned temperature
+        return (tau, *render(session, n, seed, tau, learned, view, shuffle, compare)[1:])
 
-    ctx.refresh(lambda s, *v: on_load(s, *v)[1:], inputs[1:], [log_tau, main, side, summary, code],
-                api_name="logits_refresh")
+    ctx.refresh(on_load, inputs, [log_tau, main, side, summary, code], api_name="logits_refresh")
     ctx.shareable(LESSON_ID, {"n": n, "seed": seed, "log_tau": log_tau, "learned": learned, "view": view,
-                              "shuffle": shuffle, "compare": compare}, redraw=(render, inputs, outputs))
+                              "shuffle": shuffle, "compare": compare}, redraw=(render, [ctx.session, *inputs], outputs))

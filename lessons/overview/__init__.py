@@ -11,7 +11,6 @@ from clip_core.data import Batch
 from lessons.common import ui
 from lessons.common.compute import demo_batch
 from lessons.common.models import model_label
-from lessons.common.session import ensure
 from lessons.common.ui import check_number
 from lessons.common.world import SEED_MAX, captioned, next_seed
 
@@ -97,7 +96,6 @@ def _batch(session, seed: int) -> Batch:
 
 def render(session, seed):
     """The diagram (SVG) for the current model and the gallery of the batch it was measured on."""
-    session = ensure(session)
     seed = check_number(seed, 0, SEED_MAX, "seed", session.lang, integer=True)
     batch = _batch(session, seed)
     shapes = measure_shapes(session.model(), batch)
@@ -126,11 +124,10 @@ def build(ctx) -> None:
     body.render()
 
     def step(session, seed):
-        session = ensure(session)
         return session, *render(session, seed)
 
-    other.click(next_seed, seed, seed, api_visibility="private", queue=False).then(
-        step, [ctx.session, seed], [ctx.session, diagram, gallery], api_name="overview_samples")
+    ctx.on(other.click(next_seed, seed, seed, api_visibility="private", queue=False).then,
+           step, [seed], [ctx.session, diagram, gallery], api_name="overview_samples")
     ctx.refresh(render, [seed], [diagram, gallery], api_name="overview_refresh")
     ctx.refresh(path_text, [], [path], on_model_change=False)
 

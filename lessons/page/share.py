@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 
 import gradio as gr
 
+from lessons.common.session import with_session
+
 MAX_QUERY_CHARS = 8_000  # longer links are refused whole (browsers and servers cut them anyway)
 MAX_TEXT_CHARS = 2_000  # a text field in a link (class names, templates)
 RESERVED = ("lesson", "lang", "teacher")  # keys every link may carry, whatever the lesson
@@ -223,7 +225,7 @@ def restorer(entry: Shared, shared: dict[str, Shared], lesson_ids: list[str]):
         args = [link.values.get(key_of.get(id(component)), value) if id(component) in key_of else value
                 for component, value in zip(inputs, current, strict=True)]
         try:
-            result = fn(*args)
+            result = with_session(fn)(*args)
         except gr.Error as error:  # values each fine alone but not together (e.g. a row beyond n)
             session = args[0] if args else None
             lang = getattr(session, "lang", "en")

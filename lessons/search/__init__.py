@@ -8,6 +8,7 @@ results' captions are Chinese.
 
 from __future__ import annotations
 
+import functools
 import time
 
 import gradio as gr
@@ -18,7 +19,6 @@ from clip_core.data import CAPTION_PATTERNS, COLOURS, SHAPES, ZH_CAPTION_PATTERN
 from clip_core.retrieval import embed_gallery, search_images, similar_images
 from lessons.common import limits, ui
 from lessons.common.plotting import to_pil
-from lessons.common.session import ensure
 from lessons.common.ui import check_number, keep_session
 
 from .figures import search_scores_figure
@@ -191,7 +191,6 @@ def _results(session, batch, indices, scores, embeddings, query_embedding, k: in
 
 def search_text(session, n, seed, query, k):
     """Text -> image: (captioned top-k gallery, all cosines figure, read-out)."""
-    session = ensure(session)
     s = labels(session.lang)
     n, seed, k = _check(session, n, seed, k)
     query = " ".join(str(query or "").split())
@@ -227,7 +226,6 @@ def search_text(session, n, seed, query, k):
 
 def search_image(session, n, seed, index, k):
     """Image -> image: (captioned top-k gallery, all cosines figure, read-out, the query image)."""
-    session = ensure(session)
     s = labels(session.lang)
     n, seed, k = _check(session, n, seed, k)
     index = check_number(index, 0, n - 1, "gallery image number", session.lang, integer=True)
@@ -245,7 +243,6 @@ def search_image(session, n, seed, index, k):
 
 def browse(session, n, seed):
     """Every gallery image, captioned with its number (click one to search by it)."""
-    session = ensure(session)
     n = _check_size(n, session.lang)
     seed = check_number(seed, 0, SEED_MAX, "seed", session.lang, integer=True)
     world = session.world
@@ -287,21 +284,21 @@ def build(ctx) -> None:
                          allow_preview=False, elem_id="search-gallery", elem_classes=["pixelated"])
     body.render()
 
-    by_text = [ctx.session, size, seed, query, k]
-    by_image = [ctx.session, size, seed, index, k]
+    by_text = [size, seed, query, k]
+    by_image = [size, seed, index, k]
     text_outputs = [results, scores, summary]
     image_outputs = [results, scores, summary, query_image]
-    gr.on([search_button.click, query.submit], keep_session(search_text), by_text, [ctx.session, *text_outputs],
-          api_name="search_text").then(lambda: "text", None, mode, api_visibility="private", queue=False)
-    similar_button.click(keep_session(search_image), by_image, [ctx.session, *image_outputs],
-                         api_name="search_image").then(
-        lambda: "image", None, mode, api_visibility="private", queue=False)
+    ctx.on(functools.partial(gr.on, [search_button.click, query.submit]), keep_session(search_text), by_text,
+           [ctx.session, *text_outputs], api_name="search_text").then(
+        lambda: "text", None, mode, api_visibility="private", queue=False)
+    ctx.on(similar_button.click, keep_session(search_image), by_image, [ctx.session, *image_outputs],
+           api_name="search_image").then(lambda: "image", None, mode, api_visibility="private", queue=False)
 
     def pick(event: gr.SelectData):
         return event.index
 
-    gallery.select(pick, None, index, api_visibility="private", queue=False).then(
-        keep_session(search_image), by_image, [ctx.session, *image_outputs], api_visibility="private").then(
+    ctx.on(gallery.select(pick, None, index, api_visibility="private", queue=False).then,
+           keep_session(search_image), by_image, [ctx.session, *image_outputs], api_visibility="private").then(
         lambda: "image", None, mode, api_visibility="private", queue=False)
 
     def rerun(session, last, n, seed_value, text, image_index, top):
@@ -310,13 +307,13 @@ def build(ctx) -> None:
             return (image_index, *search_image(session, n, seed_value, image_index, top))
         return (gr.update(), *search_text(session, n, seed_value, text, top), gr.update())
 
-    rerun_inputs = [ctx.session, mode, size, seed, query, index, k]
+    rerun_inputs = [mode, size, seed, query, index, k]
     rerun_outputs = [index, *image_outputs]
-    k.input(rerun, rerun_inputs, rerun_outputs, api_visibility="private", show_progress="hidden",
-            trigger_mode="always_last")
-    gr.on([size.input, seed.submit], keep_session(browse), [ctx.session, size, seed], [ctx.session, gallery],
-          api_name="search_gallery").then(
-        rerun, rerun_inputs, rerun_outputs, api_visibility="private")
+    ctx.on(k.input, rerun, rerun_inputs, rerun_outputs, api_visibility="private", show_progress="hidden",
+           trigger_mode="always_last")
+    ctx.on(ctx.on(functools.partial(gr.on, [size.input, seed.submit]), keep_session(browse), [size, seed],
+                  [ctx.session, gallery], api_name="search_gallery").then,
+           rerun, rerun_inputs, rerun_outputs, api_visibility="private")
 
     def on_load(session, n, seed_value, text, image_index, top):
         image_index = _index_in(image_index, n, session.lang)

@@ -5,6 +5,7 @@ tau initialised at 0.07, learned as a log-parametrised scalar, clipped so exp(t)
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -16,7 +17,6 @@ from lessons.common.compute import N_MIN, demo_batch, embed_batch
 from lessons.common.plotting import COLORS, thumbnail_uri
 from lessons.common.quiz import Measured, Question, checkpoint
 from lessons.common.quiz import strings as quiz_strings
-from lessons.common.session import ensure
 from lessons.common.ui import check_number
 
 from .figures import scale_trajectory_figure, temperature_bars_figure, temperature_curves_figure
@@ -279,7 +279,6 @@ def _verdict(labels: dict, cosines: np.ndarray, row: int) -> str:
 
 def render(session, n, seed, row, log_scale):
     """Bars at several scales, curves against the scale, the argmax table, the readouts."""
-    session = ensure(session)
     n, seed, row, log_scale = _check(session, n, seed, row, log_scale)
     labels = _labels(session.lang)
     data = prepare_row(session, n, seed, row)
@@ -331,7 +330,6 @@ def render(session, n, seed, row, log_scale):
 
 def trajectory(session):
     """The learned scale over training for the shipped model (and the learner's, once trained)."""
-    session = ensure(session)
     labels = _labels(session.lang)
     model = session.model()
     config = model.config
@@ -356,7 +354,6 @@ def _field(metrics, name: str):
 
 def learned_scale(session):
     """Slider position (log10 exp(t)) of the current model's learned scale."""
-    session = ensure(session)
     scale = float(session.model().scale().detach())
     return session, round(min(max(math.log10(scale), LOG_SCALE_MIN), LOG_SCALE_MAX), 3)
 
@@ -427,26 +424,26 @@ def build(ctx) -> None:
     checkpoint(ctx, Question("cold_softmax", QUIZ_CHOICES, cold_softmax_measured, QUIZ_STRINGS), [n, seed, row, log_scale])
     body.render()
 
-    inputs = [ctx.session, n, seed, row, log_scale]
+    inputs = [n, seed, row, log_scale]
     outputs = [ctx.session, bars, curves, table, readout, card]
     # the page redraws while the scale slider moves (assets/live.js); the server redraws when it is released
     plots = ["#temperature-bars", "#temperature-curves"]
     live.wire(log_scale, "temperature", plots, [log_scale, bars], [table, readout])
     live.wire(row, "temperature_row", plots, [row, log_scale, bars], [table, readout, card])
-    gr.on([log_scale.release, row.release, seed.submit], render, inputs, outputs, api_name="temperature_render",
-          show_progress="hidden", trigger_mode="always_last")
-    n.input(fit_row, [n, row], row, api_visibility="private", queue=False, show_progress="hidden").then(
-        render, inputs, outputs, api_visibility="private", show_progress="hidden")
-    new_batch.click(lambda s: int(s or 0) + 1, seed, seed, api_visibility="private").then(
-        render, inputs, outputs, api_visibility="private", show_progress="hidden")
-    use_learned.click(learned_scale, [ctx.session], [ctx.session, log_scale],
-                      api_name="temperature_learned_scale").then(
-        render, inputs, outputs, api_visibility="private", show_progress="hidden").then(
+    ctx.on(functools.partial(gr.on, [log_scale.release, row.release, seed.submit]), render, inputs, outputs,
+           api_name="temperature_render", show_progress="hidden", trigger_mode="always_last")
+    ctx.on(n.input(fit_row, [n, row], row, api_visibility="private", queue=False, show_progress="hidden").then,
+           render, inputs, outputs, api_visibility="private", show_progress="hidden")
+    ctx.on(new_batch.click(lambda s: int(s or 0) + 1, seed, seed, api_visibility="private").then,
+           render, inputs, outputs, api_visibility="private", show_progress="hidden")
+    ctx.on(ctx.on(use_learned.click, learned_scale, [], [ctx.session, log_scale],
+                  api_name="temperature_learned_scale").then,
+           render, inputs, outputs, api_visibility="private", show_progress="hidden").then(
         # and in the page: after arrow keys (an input, never a release) Gradio's copy of the figure is
         # the one before the keys, equal to what render sends back, so Gradio would not redraw it
         None, [log_scale, bars, table, readout], [table, readout], js=live.move_js("temperature", plots, 2),
         api_visibility="private", show_progress="hidden", queue=False)
-    ctx.refresh(refresh, inputs[1:], [log_scale, row, bars, curves, table, readout, card, trajectory_plot],
+    ctx.refresh(refresh, inputs, [log_scale, row, bars, curves, table, readout, card, trajectory_plot],
                 api_name="temperature_refresh")
     ctx.shareable(LESSON_ID, {"n": n, "seed": seed, "row": row, "log_scale": log_scale},
-                  redraw=(render, inputs, outputs), fit=lambda v: {"row": fit_row(v["n"], v["row"])})
+                  redraw=(render, [ctx.session, *inputs], outputs), fit=lambda v: {"row": fit_row(v["n"], v["row"])})

@@ -4,6 +4,7 @@ and the held-out colour-shape pairs of the zebra test."""
 
 from __future__ import annotations
 
+import functools
 from html import escape
 
 import gradio as gr
@@ -24,7 +25,6 @@ from clip_core.data import (
 from lessons.common import ui
 from lessons.common.compute import demo_batch
 from lessons.common.plotting import COLORS, to_pil
-from lessons.common.session import ensure
 from lessons.common.ui import check_choice, check_number
 from lessons.common.world import SEED_MAX, captioned, next_seed
 
@@ -135,7 +135,6 @@ def _strings(lang: str) -> dict[str, str]:
 def samples(session, seed):
     """16 (image, caption) pairs of the training split for a seed (the batch the logits lesson
     shows for n = 16 and the same seed)."""
-    session = ensure(session)
     seed = check_number(seed, 0, SEED_MAX, "seed", session.lang, integer=True)
     batch = demo_batch(session.world, N_SAMPLES, seed)
     return captioned(batch.images.numpy(), batch.captions)
@@ -143,7 +142,6 @@ def samples(session, seed):
 
 def scene(session, colour, shape, size, position, style="photo"):
     """The rendered scene, a held-out badge and every caption pattern filled in (HTML)."""
-    session = ensure(session)
     names = {"colour": check_choice(colour, CHOICES["colour"], "colour"),
              "shape": check_choice(shape, CHOICES["shape"], "shape"),
              "size": check_choice(size, CHOICES["size"], "size"),
@@ -163,7 +161,6 @@ def per_language(fn, name: str, outputs: int):
     one this session's view was drawn in, and skips otherwise (a model change such as one training
     step keeps the language: the pictures stay)."""
     def draw(session, *values):
-        session = ensure(session)
         language = session.world.caption_language
         if session.cache.get(("toy_world_drawn", name)) == language:
             return gr.skip() if outputs == 1 else tuple(gr.skip() for _ in range(outputs))
@@ -210,7 +207,6 @@ def scene_html(names: dict[str, str], held: bool, lang: str, languages: tuple[st
 
 def held_out_gallery(session):
     """One large, centred example of every held-out pair, labelled with the pair's name."""
-    session = ensure(session)
     world = session.world
     scenes = [{"colour": c, "shape": s, "size": "large", "position": "center"} for c, s in world.held_out_pairs]
     images = world.render(scenes, rng=np.random.default_rng([world.seed, 37])).numpy()
@@ -223,7 +219,6 @@ def _chips(words) -> str:
 
 def vocabulary_markdown(session) -> str:
     """The tokenizer's words, grouped by what they name, as inline-code chips."""
-    session = ensure(session)
     s = _strings(session.lang)
     tokenizer = session.toy_model().tokenizer  # the toy vocabulary, also when the pretrained CLIP is picked
     known = tokenizer.vocabulary
@@ -264,7 +259,6 @@ def patterns_markdown(lang: str) -> str:
 
 def counts_markdown(session) -> str:
     """How many colours, shapes, sizes, positions and scenes, in training and held out."""
-    session = ensure(session)
     s = _strings(session.lang)
     world = session.world
     seen, held = len(world.classes("seen")), len(world.classes("held_out"))
@@ -278,7 +272,6 @@ def counts_markdown(session) -> str:
 
 def reference(session):
     """The static panels: held-out gallery, vocabulary, caption patterns and counts."""
-    session = ensure(session)
     return (held_out_gallery(session), vocabulary_markdown(session), patterns_markdown(session.lang),
             counts_markdown(session))
 
@@ -320,20 +313,18 @@ def build(ctx) -> None:
     body.render()
 
     def redraw(session, seed):
-        session = ensure(session)
         return session, samples(session, seed)
 
     def rebuild(session, colour, shape, size, position, style="photo"):
-        session = ensure(session)
         return session, *scene(session, colour, shape, size, position, style)
 
-    gr.on([seed.submit, seed.blur], redraw, [ctx.session, seed], [ctx.session, gallery],
-          api_name="toy_world_samples", trigger_mode="always_last")
-    regenerate.click(next_seed, seed, seed, api_visibility="private", queue=False).then(
-        redraw, [ctx.session, seed], [ctx.session, gallery], api_visibility="private")
+    ctx.on(functools.partial(gr.on, [seed.submit, seed.blur]), redraw, [seed], [ctx.session, gallery],
+           api_name="toy_world_samples", trigger_mode="always_last")
+    ctx.on(regenerate.click(next_seed, seed, seed, api_visibility="private", queue=False).then,
+           redraw, [seed], [ctx.session, gallery], api_visibility="private")
     scene_inputs = [colour, shape, size, position, style]
-    gr.on([c.input for c in scene_inputs], rebuild, [ctx.session, *scene_inputs],
-          [ctx.session, scene_image, scene_info], api_name="toy_world_scene", trigger_mode="always_last")
+    ctx.on(functools.partial(gr.on, [c.input for c in scene_inputs]), rebuild, scene_inputs,
+           [ctx.session, scene_image, scene_info], api_name="toy_world_scene", trigger_mode="always_last")
     # the world's captions follow the picked model (English, or both languages for the bilingual one)
     ctx.refresh(per_language(samples, "samples", 1), [seed], [gallery])
     ctx.refresh(per_language(scene, "scene", 2), scene_inputs, [scene_image, scene_info])

@@ -9,6 +9,7 @@ test set (`evaluate_templates`), and grows an ensemble by greedy forward selecti
 
 from __future__ import annotations
 
+import functools
 import time
 
 import gradio as gr
@@ -32,7 +33,6 @@ from lessons.common.models import model_label
 from lessons.common.plotting import COLORS, OTHER_CAPTIONS, to_pil
 from lessons.common.quiz import Measured, Question, checkpoint
 from lessons.common.quiz import strings as quiz_strings
-from lessons.common.session import ensure
 from lessons.common.ui import check_choice, check_number, keep_session
 
 from .figures import (
@@ -115,7 +115,6 @@ def pair_choices(session) -> list[tuple[str, str]]:
 def classify_image(session, classes_text, templates_text, ensemble, source, pair, variant, sketch, upload,
                    log10_tau, learned, top_k):
     """Classify one image: (what the model sees, probability bars, read-out)."""
-    session = ensure(session)
     lang, s = session.lang, labels(session.lang)
     ensemble = check_choice(ensemble, ENSEMBLES, "ensemble")
     source = check_choice(source, SOURCES, "source")
@@ -242,7 +241,6 @@ def _measured_inputs(session, classes_text, templates_text, n_per_pair):
 
 def compare_templates(session, classes_text, templates_text, n_per_pair):
     """Accuracy of every template and of both ensembles on a test set: (table, chart, summary)."""
-    session = ensure(session)
     s = labels(session.lang)
     classnames, templates, model, images, embeddings, label_array, held = _measured_inputs(
         session, classes_text, templates_text, n_per_pair)
@@ -288,7 +286,6 @@ def compare_templates(session, classes_text, templates_text, n_per_pair):
 
 def greedy_selection(session, classes_text, templates_text, ensemble, n_per_pair):
     """Greedy forward selection of templates on the test set: (path table, path chart, summary)."""
-    session = ensure(session)
     s = labels(session.lang)
     ensemble = check_choice(ensemble, ENSEMBLES, "ensemble")
     classnames, templates, model, images, image_embeddings, label_array, held = _measured_inputs(
@@ -330,7 +327,6 @@ def prompt_worth(session):
     """The paper's prompt effects measured with the session's toy model: (summary, style table figure,
     "orange" figure, k-shot probe figure). A pretrained CLIP is not measured here: the toy world's
     pictures and words are the shipped toy model's."""
-    session = ensure(session)
     s = labels(session.lang)
     model, world = session.toy_model(), session.world
     def measure() -> tuple[dict, float]:
@@ -438,7 +434,6 @@ def localized_presets(session, classes_text, templates_text) -> tuple:
 
 
 def learned_tau(session):
-    session = ensure(session)
     return scale_to_log10_tau(session.model().scale().item())
 
 
@@ -539,49 +534,51 @@ def build(ctx) -> None:
     checkpoint(ctx, Question("held_out", QUIZ_CHOICES, held_out_measured, QUIZ_STRINGS), [templates])
     body.render()
 
-    inputs = [ctx.session, classes, templates, ensemble, source, pair, variant, sketch, upload, log_tau, learned, top_k]
+    inputs = [classes, templates, ensemble, source, pair, variant, sketch, upload, log_tau, learned, top_k]
     outputs = [preview, bars, result]
-    run = dict(fn=keep_session(classify_image), inputs=inputs, outputs=[ctx.session, *outputs], show_progress="hidden",
-               trigger_mode="always_last")
+    classify = keep_session(classify_image)
+    run = dict(inputs=inputs, outputs=[ctx.session, *outputs], show_progress="hidden", trigger_mode="always_last")
     # the page redraws the bars while the temperature moves (assets/live.js) and unticks the learned τ;
     # the server redraws when the slider is released
     live.wire(log_tau, "class_bars", ["#zeroshot-bars"], [log_tau], [result, learned])
-    gr.on([classify_button.click, classes.submit, classes.blur, templates.blur, ensemble.input, pair.input,
-           variant.input, log_tau.release, learned.input, top_k.input, sketch.change, upload.change],
-          api_name="zeroshot_classify", **run)
-    class_set.input(class_preset, class_set, classes, api_name="zeroshot_class_preset").then(
-        api_visibility="private", **run)
-    template_set.input(template_preset, template_set, templates, api_name="zeroshot_template_preset").then(
-        api_visibility="private", **run)
+    ctx.on(functools.partial(gr.on, [classify_button.click, classes.submit, classes.blur, templates.blur,
+                                      ensemble.input, pair.input, variant.input, log_tau.release, learned.input,
+                                      top_k.input, sketch.change, upload.change]),
+           classify, api_name="zeroshot_classify", **run)
+    ctx.on(class_set.input(class_preset, class_set, classes, api_name="zeroshot_class_preset").then,
+           classify, api_visibility="private", **run)
+    ctx.on(template_set.input(template_preset, template_set, templates, api_name="zeroshot_template_preset").then,
+           classify, api_visibility="private", **run)
 
     def show_source(choice):
         return (gr.update(visible=choice == "test"), gr.update(visible=choice == "sketch"),
                 gr.update(visible=choice == "upload"))
 
-    source.input(show_source, source, [test_controls, sketch, upload], api_visibility="private", queue=False,
-                 show_progress="hidden").then(api_visibility="private", **run)
-    learned.input(lambda s, use: learned_tau(s) if use else gr.update(), [ctx.session, learned], log_tau,
-                  api_visibility="private", show_progress="hidden")
-    compare_button.click(keep_session(compare_templates), [ctx.session, classes, templates, n_per_pair],
-                         [ctx.session, compare_table, compare_plot, compare_summary], api_name="zeroshot_compare")
-    greedy_button.click(keep_session(greedy_selection), [ctx.session, classes, templates, ensemble, n_per_pair],
-                        [ctx.session, greedy_table, greedy_plot, greedy_summary], api_name="zeroshot_greedy")
+    ctx.on(source.input(show_source, source, [test_controls, sketch, upload], api_visibility="private", queue=False,
+                        show_progress="hidden").then, classify, api_visibility="private", **run)
+    ctx.on(learned.input, lambda session, use: learned_tau(session) if use else gr.update(), [learned], log_tau,
+           api_visibility="private", show_progress="hidden")
+    ctx.on(compare_button.click, keep_session(compare_templates), [classes, templates, n_per_pair],
+           [ctx.session, compare_table, compare_plot, compare_summary], api_name="zeroshot_compare")
+    ctx.on(greedy_button.click, keep_session(greedy_selection), [classes, templates, ensemble, n_per_pair],
+           [ctx.session, greedy_table, greedy_plot, greedy_summary], api_name="zeroshot_greedy")
 
     worth_outputs = [worth_summary, worth_styles, worth_orange, worth_probe]
-    worth_button.click(keep_session(prompt_worth), [ctx.session], [ctx.session, *worth_outputs],
-                       api_name="zeroshot_prompts")
+    ctx.on(worth_button.click, keep_session(prompt_worth), [], [ctx.session, *worth_outputs],
+           api_name="zeroshot_prompts")
 
-    def on_load(session, *values):
-        values = list(values)
-        tau = learned_tau(session)
-        values[8] = tau  # the slider starts at the model's learned temperature
-        class_name, values[0], template_name, values[1] = localized_presets(session, values[0], values[1])
-        return (class_name, values[0], template_name, values[1], gr.update(choices=pair_choices(session)), tau,
-                *classify_image(session, *values))
+    def on_load(session, classes, templates, ensemble, source, pair, variant, sketch, upload, log_tau, learned,
+                top_k):
+        log_tau = learned_tau(session)  # the slider starts at the model's learned temperature
+        class_name, classes, template_name, templates = localized_presets(session, classes, templates)
+        return (class_name, classes, template_name, templates, gr.update(choices=pair_choices(session)), log_tau,
+                *classify_image(session, classes, templates, ensemble, source, pair, variant, sketch, upload,
+                                log_tau, learned, top_k))
 
-    ctx.refresh(on_load, inputs[1:], [class_set, classes, template_set, templates, pair, log_tau, *outputs],
+    ctx.refresh(on_load, inputs, [class_set, classes, template_set, templates, pair, log_tau, *outputs],
                 api_name="zeroshot_refresh")
     ctx.shareable(LESSON_ID, {"class_set": class_set, "classes": classes, "template_set": template_set,
-                              "templates": templates, "ensemble": ensemble}, redraw=(run["fn"], inputs, run["outputs"]))
+                              "templates": templates, "ensemble": ensemble},
+                  redraw=(classify, [ctx.session, *inputs], run["outputs"]))
     ctx.refresh(clear_results, [], [compare_table, compare_plot, compare_summary, greedy_table, greedy_plot,
                                     greedy_summary, *worth_outputs])

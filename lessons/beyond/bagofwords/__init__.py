@@ -11,6 +11,7 @@ by every session) is computed once per process.
 
 from __future__ import annotations
 
+import functools
 import re
 
 import gradio as gr
@@ -20,7 +21,7 @@ from clip_core.data import ZH_WORDS
 from clip_core.scenes import RELATION_PATTERNS, PairBatch, relation_caption, swap_attributes, swap_objects
 from lessons.common import ui
 from lessons.common.plotting import to_pil
-from lessons.common.session import ASSETS, SHARED_RESULTS, ensure, load_checkpoint_shared
+from lessons.common.session import ASSETS, SHARED_RESULTS, load_checkpoint_shared
 
 from .figures import benchmark_figure, caption_bars_figure
 from .strings import STRINGS
@@ -151,7 +152,6 @@ def benchmark(lang: str) -> tuple:
 
 def show(session, scene, caption):
     """A new scene or caption: the picture, both models' bars and the read-out."""
-    session = ensure(session)
     index, caption = check_inputs(session.lang, scene, caption)
     return session, *scene_view(session.lang, index, caption)
 
@@ -184,8 +184,8 @@ def build(ctx) -> None:
     bench_readout = gr.Markdown(elem_id="bagofwords-bench-readout")
     body.render()
 
-    gr.on([scene.input, score.click, caption.submit], show, [ctx.session, scene, caption],
-          [ctx.session, picture, bars, scene_readout], api_name="bagofwords_show", trigger_mode="always_last")
+    ctx.on(functools.partial(gr.on, [scene.input, score.click, caption.submit]), show, [scene, caption],
+           [ctx.session, picture, bars, scene_readout], api_name="bagofwords_show", trigger_mode="always_last")
     ctx.refresh(refresh, [scene, caption], [picture, bars, scene_readout, bench, bench_readout],
                 api_name="bagofwords_refresh", on_model_change=False)
     ctx.shareable(LESSON_ID, {"scene": scene, "caption": caption},

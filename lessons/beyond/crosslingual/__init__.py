@@ -10,6 +10,7 @@ two shipped checkpoints. The header's model does not change this tab: it always 
 
 from __future__ import annotations
 
+import functools
 import time
 
 import gradio as gr
@@ -20,7 +21,7 @@ from clip_core.data import ShapesWorld
 from clip_core.zeroshot import zero_shot_report
 from lessons.common import ui
 from lessons.common.plotting import thumbnail_uri
-from lessons.common.session import SHARED_RESULTS, bilingual_available, ensure, load_bilingual, load_shipped
+from lessons.common.session import SHARED_RESULTS, bilingual_available, load_bilingual, load_shipped
 from lessons.common.world import SEED_MAX, next_seed
 
 from .figures import language_accuracy_figure, pair_map_figure, pair_matrix_figure
@@ -71,7 +72,6 @@ def read_as(tokenizer, text: str) -> str:
 @torch.no_grad()
 def pair_views(session, n, seed, model_name, show_images):
     """The caption-pair matrix, the PCA map and their read-out for n scenes under one shipped model."""
-    session = ensure(session)
     lang, s = session.lang, labels(session.lang)
     n = ui.check_number(n, N_MIN, N_MAX, "n", lang, integer=True)
     seed = ui.check_number(seed, 0, SEED_MAX, "seed", lang, integer=True)
@@ -139,7 +139,6 @@ def language_comparison(world_seed: int, image_size: int) -> dict:
 
 def comparison_views(session):
     """(bars, read-out) of the measured comparison."""
-    session = ensure(session)
     s = labels(session.lang)
     if not bilingual_available():
         raise gr.Error(s["err_missing"])
@@ -196,13 +195,13 @@ def build(ctx) -> None:
             compare_readout = gr.Markdown(elem_id="crosslingual-compare")
     body.render()
 
-    inputs = [ctx.session, n, seed, model, show_images]
+    inputs = [n, seed, model, show_images]
     outputs = [ctx.session, matrix, pair_map, readout]
-    gr.on([n.release, seed.submit, model.input, show_images.input], ui.keep_session(pair_views), inputs, outputs,
-          api_name="crosslingual_render", trigger_mode="always_last")
-    new.click(next_seed, seed, seed, api_visibility="private", queue=False).then(
-        ui.keep_session(pair_views), inputs, outputs, api_visibility="private")
-    ctx.refresh(pair_views, inputs[1:], outputs[1:], api_name="crosslingual_refresh", on_model_change=False)
+    ctx.on(functools.partial(gr.on, [n.release, seed.submit, model.input, show_images.input]),
+           ui.keep_session(pair_views), inputs, outputs, api_name="crosslingual_render", trigger_mode="always_last")
+    ctx.on(new.click(next_seed, seed, seed, api_visibility="private", queue=False).then,
+           ui.keep_session(pair_views), inputs, outputs, api_visibility="private")
+    ctx.refresh(pair_views, inputs, outputs[1:], api_name="crosslingual_refresh", on_model_change=False)
     ctx.refresh(comparison_views, [], [bars, compare_readout], api_name="crosslingual_compare", on_model_change=False)
     ctx.shareable(LESSON_ID, {"model": model, "n": n, "seed": seed, "images": show_images},
-                  redraw=(ui.keep_session(pair_views), inputs, outputs))
+                  redraw=(ui.keep_session(pair_views), [ctx.session, *inputs], outputs))

@@ -9,6 +9,7 @@ header's toy model; results of shared read-only models are computed once per pro
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -31,7 +32,7 @@ from clip_core.localize import (
 from clip_core.scenes import RelationWorld
 from lessons.common import ui
 from lessons.common.models import model_label
-from lessons.common.session import ASSETS, SHARED_MODELS, SHARED_RESULTS, ensure, load_checkpoint_shared
+from lessons.common.session import ASSETS, SHARED_MODELS, SHARED_RESULTS, load_checkpoint_shared
 
 from .figures import hit_rate_figure, similarity_map_figure
 from .strings import STRINGS
@@ -129,7 +130,6 @@ def named_object(query: str, names: list[str]) -> int | None | str:
 
 def show(session, scene, query, method, choice):
     """The similarity map of a query over one test scene, with the peak and both boxes."""
-    session = ensure(session)
     s = labels(session.lang)
     index, query, method, choice = check_inputs(session, scene, query, method, choice)
     picked = pick(session, choice)
@@ -179,7 +179,6 @@ def show(session, scene, query, method, choice):
 
 def measure(session, choice):
     """The hit-rate figure and its summary, measured on the test scenes (remembered per model)."""
-    session = ensure(session)
     s = labels(session.lang)
     if choice not in MODEL_CHOICES:
         raise gr.Error(s["err_choice"].format(name=s["model"], choices=", ".join(MODEL_CHOICES),
@@ -250,10 +249,10 @@ def build(ctx) -> None:
     summary = gr.Markdown(elem_id="localize-summary")
     body.render()
 
-    gr.on([find.click, query.submit, scene.release, method.input, choice.input], show,
-          [ctx.session, scene, query, method, choice], [ctx.session, map_plot, readout], api_name="localize_show",
-          trigger_mode="always_last")
-    choice.input(measure, [ctx.session, choice], [ctx.session, hits_plot, summary], api_name="localize_measure")
+    ctx.on(functools.partial(gr.on, [find.click, query.submit, scene.release, method.input, choice.input]), show,
+           [scene, query, method, choice], [ctx.session, map_plot, readout], api_name="localize_show",
+           trigger_mode="always_last")
+    ctx.on(choice.input, measure, [choice], [ctx.session, hits_plot, summary], api_name="localize_measure")
     ctx.refresh(refresh, [scene, query, method, choice], [map_plot, readout, hits_plot, summary],
                 api_name="localize_refresh")
     ctx.shareable(LESSON_ID, {"scene": scene, "query": query, "method": method},

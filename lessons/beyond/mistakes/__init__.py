@@ -373,7 +373,7 @@ def build(ctx) -> None:
     body.render()
 
     outputs = [ctx.session, status, curves, probe_correct, probe_variant, results]
-    preset.input(apply_preset, [ctx.session, preset], [steps, preset], api_name="mistakes_preset")
+    ctx.on(preset.input, apply_preset, [preset], [steps, preset], api_name="mistakes_preset")
     # two listeners, not a chain: a second click while a run goes on must reach `start`, which refuses it
     start_button.click(waiting(LESSON_ID, labels, TRAINING_SLOTS), [ctx.session], [status], queue=False,
                        api_visibility="private")

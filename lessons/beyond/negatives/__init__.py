@@ -280,8 +280,8 @@ def build(ctx) -> None:
     sweep_text = gr.Markdown(elem_id="negatives-readout")
     body.render()
 
-    n.input(ui.keep_session(chance_view), [ctx.session, n], [ctx.session, chance_plot, chance_text],
-            api_name="negatives_chance", show_progress="hidden", trigger_mode="always_last")
+    ctx.on(n.input, ui.keep_session(chance_view), [n], [ctx.session, chance_plot, chance_text],
+           api_name="negatives_chance", show_progress="hidden", trigger_mode="always_last")
 
     show_waiting = waiting(LESSON_ID, labels, TRAINING_SLOTS)
     ctx.on(start_button.click(show_waiting, [ctx.session], [status], queue=False, api_visibility="private").then,

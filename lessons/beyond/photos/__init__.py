@@ -330,19 +330,20 @@ def build(ctx) -> None:
     view_inputs = [captions, view, log_tau, learned, classes, templates, query, k]
     outputs = [ctx.session, preview, status, logits_plot, logits_summary, zs_plot, zs_summary, results,
                search_summary]
-    gr.on([files.upload, files.delete, files.clear], refresh_all, [ctx.session, files, *view_inputs], outputs,
-          api_name="photos_refresh", trigger_mode="always_last")
-    examples.click(example_files, [ctx.session], [files, captions, classes, query], api_name="photos_examples").then(
-        refresh_all, [ctx.session, files, *view_inputs], outputs, api_visibility="private")
-    logits_inputs = [ctx.session, files, captions, view, log_tau, learned]
+    ctx.on(functools.partial(gr.on, [files.upload, files.delete, files.clear]), refresh_all, [files, *view_inputs],
+           outputs, api_name="photos_refresh", trigger_mode="always_last")
+    ctx.on(ctx.on(examples.click, example_files, [], [files, captions, classes, query],
+                  api_name="photos_examples").then,
+           refresh_all, [files, *view_inputs], outputs, api_visibility="private")
+    logits_inputs = [files, captions, view, log_tau, learned]
     # the page redraws while the slider moves (assets/live.js) and unticks the learned τ; the server on release
     live.wire(log_tau, "photos", ["#photos-logits"], [log_tau], [logits_summary, learned])
-    gr.on([run_logits.click, view.input, log_tau.release, learned.input, captions.submit],
-          lambda s, *v: (s, *logits_view(s, *v)), logits_inputs, [ctx.session, logits_plot, logits_summary],
-          api_name="photos_logits", trigger_mode="always_last")
-    gr.on([classify.click, classes.submit], lambda s, *v: (s, *zero_shot_view(s, *v)),
-          [ctx.session, files, classes, templates], [ctx.session, zs_plot, zs_summary], api_name="photos_classify")
-    gr.on([search.click, query.submit, k.release], lambda s, *v: (s, *search_view(s, *v)),
-          [ctx.session, files, query, k], [ctx.session, results, search_summary], api_name="photos_search")
+    ctx.on(functools.partial(gr.on, [run_logits.click, view.input, log_tau.release, learned.input, captions.submit]),
+           ui.keep_session(logits_view), logits_inputs, [ctx.session, logits_plot, logits_summary],
+           api_name="photos_logits", trigger_mode="always_last")
+    ctx.on(functools.partial(gr.on, [classify.click, classes.submit]), ui.keep_session(zero_shot_view),
+           [files, classes, templates], [ctx.session, zs_plot, zs_summary], api_name="photos_classify")
+    ctx.on(functools.partial(gr.on, [search.click, query.submit, k.release]), ui.keep_session(search_view),
+           [files, query, k], [ctx.session, results, search_summary], api_name="photos_search")
     ctx.refresh(on_load, [files, *view_inputs],
                 [files, captions, classes, templates, query, log_tau, *outputs[1:]], api_name="photos_on_load")
