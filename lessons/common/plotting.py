@@ -76,6 +76,18 @@ def make_figure(data: list[dict], title: str, height: int, margin: dict, title_o
 OTHER_CAPTIONS = "#3b496c"  # the dark blue of cividis: wrong captions in probability bars
 
 
+def panel_title(text: str, x: float, y: float) -> dict:
+    """A heading above one panel of a figure with several (an annotation at paper coordinates x, y)."""
+    return dict(text=text, x=x, y=y, xref="paper", yref="paper", xanchor="center", yanchor="bottom",
+                showarrow=False, font=dict(size=13))
+
+
+def empty_note(text: str) -> dict:
+    """A note across the middle of a figure that has nothing to draw yet."""
+    return dict(text=text, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,
+                font=dict(size=14, color=COLORS["neutral"]), bgcolor="rgba(255,255,255,0.85)")
+
+
 def panel_domains(count: int, gap: float = 0.025) -> list[list[float]]:
     """`count` equal side-by-side x domains in paper coordinates."""
     width = (1.0 - gap * (count - 1)) / count

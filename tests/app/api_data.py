@@ -1,11 +1,10 @@
-"""Reading what gradio_client returns: plotly figures (JSON, numpy arrays as base64 `bdata`),
-gr.update(...) wrappers, and the numbers printed in markdown read-outs."""
+"""Reading what gradio_client returns: plotly figures (JSON, numpy arrays as base64 `bdata`) and
+gr.update(...) wrappers. (The numbers printed in read-outs: helpers.number_after.)"""
 
 from __future__ import annotations
 
 import base64
 import json
-import re
 
 import numpy as np
 
@@ -37,16 +36,3 @@ def decode(array) -> np.ndarray:
             data = data.reshape(dims)
         return data
     return np.asarray(array)
-
-
-def numbers_after(text: str, label: str) -> list[float]:
-    """Every number that directly follows `label` in a read-out (markdown emphasis ignored)."""
-    plain = re.sub(r"[ \t]+", " ", text.replace("**", "").replace("−", "-"))
-    label = re.sub(r"\s+", " ", label)
-    return [float(m) for m in re.findall(re.escape(label) + r"\s*([+-]?\d+(?:\.\d+)?(?:e[+-]?\d+)?)", plain)]
-
-
-def number_after(text: str, label: str) -> float:
-    found = numbers_after(text, label)
-    assert found, f"no number after {label!r} in {text[:300]!r}"
-    return found[0]

@@ -10,15 +10,15 @@ import base64
 import io
 import json
 import re
-import time
 import uuid
 
 import httpx
 import numpy as np
 import pytest
-from api_data import decode, number_after, numbers_after, plotly_json
+from api_data import decode, plotly_json
 from gradio_client import Client
 from gradio_client.exceptions import AppError
+from helpers import number_after, numbers_after, wait_until_streamed
 from PIL import Image
 
 from clip_core.artdirector import ArtDirector, ArtDirectorConfig, real_pictures
@@ -143,10 +143,7 @@ def test_the_nudge_recipe_starts_from_a_test_picture_and_outscores_real_ones(fre
 def test_stop_ends_a_run_early_and_a_second_run_is_refused_meanwhile(fresh_client):
     steps = artdirector.bounds("steps")[1]
     job = fresh_client.submit(*arguments(steps=steps), api_name="/artdirector_run")
-    deadline = time.time() + 60
-    while len(job.outputs()) < 2 and time.time() < deadline:
-        time.sleep(0.05)
-    assert len(job.outputs()) >= 2, "the run did not stream"
+    wait_until_streamed(job)
     with pytest.raises(AppError, match="already going"):
         run(fresh_client, steps=5)
     fresh_client.predict(api_name="/artdirector_stop")

@@ -25,15 +25,6 @@ from clip_core.model import TinyCLIP
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests/bad_files.py
 import bad_files  # noqa: E402
 
-
-@pytest.fixture(scope="module")
-def client(app_url):
-    """This module's own session: uploads here replace its model, which must not leak elsewhere."""
-    from gradio_client import Client
-
-    return Client(app_url, verbose=False, download_files=True)
-
-
 CLASSES = "red circle, blue square, green ring"
 CLASSIFY = dict(classes_text=CLASSES, templates_text="a photo of a {}.", ensemble="embedding", source="test",
                 pair="red circle", variant=0, sketch=None, upload=None, log10_tau=-1.0, learned=True, top_k=3)
@@ -80,59 +71,59 @@ TEMPLATE_ENDPOINTS = {
 
 @pytest.mark.parametrize("endpoint", list(TEMPLATE_ENDPOINTS))
 @pytest.mark.parametrize(("case", "templates", "message"), TEMPLATES, ids=[t[0] for t in TEMPLATES])
-def test_bad_templates_are_refused_by_line(client, endpoint, case, templates, message):
-    text = refused(lambda: TEMPLATE_ENDPOINTS[endpoint](client, templates))
+def test_bad_templates_are_refused_by_line(module_client, endpoint, case, templates, message):
+    text = refused(lambda: TEMPLATE_ENDPOINTS[endpoint](module_client, templates))
     assert message in text
     if case == "10,000 characters":
         assert "CLIP_LAB_MAX_TEMPLATE_CHARS" in text and len(text) < 1000  # names the limit, does not echo it
-    still_serves(client)
+    still_serves(module_client)
 
 
 # ----- class lists ---------------------------------------------------------------------------------
 
-def test_empty_and_whitespace_class_lists_ask_for_names(client):
+def test_empty_and_whitespace_class_lists_ask_for_names(module_client):
     for classes in ("", "   \n \t , ,"):
-        assert "Type at least two class names" in refused(lambda c=classes: classify(client, classes_text=c))
-        still_serves(client)
+        assert "Type at least two class names" in refused(lambda c=classes: classify(module_client, classes_text=c))
+        still_serves(module_client)
 
 
-def test_duplicate_classes_are_named(client):
-    text = refused(lambda: classify(client, classes_text="red circle, blue square, RED   circle"))
+def test_duplicate_classes_are_named(module_client):
+    text = refused(lambda: classify(module_client, classes_text="red circle, blue square, RED   circle"))
     assert "“RED circle” is in the class list twice" in text
-    still_serves(client)
+    still_serves(module_client)
 
 
-def test_five_hundred_classes_hit_the_operator_limit(client):
+def test_five_hundred_classes_hit_the_operator_limit(module_client):
     names = ", ".join(f"class {i}" for i in range(500))
-    for call in (lambda: classify(client, classes_text=names),
-                 lambda: client.predict(names, "a {}", 2, api_name="/zeroshot_compare")):
+    for call in (lambda: classify(module_client, classes_text=names),
+                 lambda: module_client.predict(names, "a {}", 2, api_name="/zeroshot_compare")):
         text = refused(call)
         assert "At most 100 classes, please (got 500)" in text and "CLIP_LAB_MAX_CLASSES" in text
-        still_serves(client)
+        still_serves(module_client)
 
 
 @pytest.mark.parametrize(("classes", "unknown"), [
     ("🐱, 🐶, 🐦", "🐱, 🐶, 🐦"),
     ("红色圆形, 蓝色方形", "红色圆形, 蓝色方形"),  # an English-only toy reads each Chinese run as one unknown word
 ])
-def test_emoji_and_chinese_classes_are_read_with_a_warning(client, classes, unknown):
+def test_emoji_and_chinese_classes_are_read_with_a_warning(module_client, classes, unknown):
     """The toy CLIP knows only its English words: the names are accepted (a pretrained CLIP reads
     them), every unknown word is named, and so is the fact that they all read the same."""
-    _, figure, text = classify(client, classes_text=classes)
+    _, figure, text = classify(module_client, classes_text=classes)
     assert "Top prediction" in text and figure is not None
     assert f"Words the toy model does not know, read as `<unk>`: **{unknown}**" in text
     assert "cannot tell them apart" in text
-    message = refused(lambda: client.predict(classes, "a {}", 2, api_name="/zeroshot_compare"))
+    message = refused(lambda: module_client.predict(classes, "a {}", 2, api_name="/zeroshot_compare"))
     assert "every class name must be a colour, a shape or a colour–shape pair" in message  # no right answers known
-    still_serves(client)
+    still_serves(module_client)
 
 
 # ----- uploaded pictures ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize("case", bad_files.CASES, ids=[case.name for case in bad_files.CASES])
-def test_uploaded_pictures(client, tmp_path, case):
+def test_uploaded_pictures(module_client, tmp_path, case):
     path = case.make(tmp_path)
-    call = lambda: classify(client, source="upload", upload=handle_file(str(path)))  # noqa: E731
+    call = lambda: classify(module_client, source="upload", upload=handle_file(str(path)))  # noqa: E731
     if case.outcome == "accepted":
         preview, figure, text = call()
         assert preview is not None and figure is not None
@@ -141,33 +132,33 @@ def test_uploaded_pictures(client, tmp_path, case):
         text = refused(call)
         assert bad_files.REASONS[case.name] in text
         assert text.split(":")[0].endswith(path.name), "the message names the file"
-    still_serves(client)
+    still_serves(module_client)
 
 
 @pytest.mark.parametrize("case", bad_files.CASES, ids=[case.name for case in bad_files.CASES])
-def test_drawings_sent_as_files(client, tmp_path, case):
+def test_drawings_sent_as_files(module_client, tmp_path, case):
     """The drawing input takes files too (its background and layers, through the API)."""
     path = case.make(tmp_path)
     drawing = {"background": handle_file(str(path)), "layers": [handle_file(str(path))], "composite": None}
-    call = lambda: classify(client, source="sketch", sketch=drawing)  # noqa: E731
+    call = lambda: classify(module_client, source="sketch", sketch=drawing)  # noqa: E731
     if case.outcome == "accepted":
         preview, _, text = call()
         assert preview is not None and "Top prediction" in text
     else:
         text = refused(call)
         assert text.startswith("drawing: ") and bad_files.REASONS[case.name] in text
-    still_serves(client)
+    still_serves(module_client)
 
 
-def test_a_picture_over_the_side_limit_is_refused_before_decoding(client, tmp_path):
+def test_a_picture_over_the_side_limit_is_refused_before_decoding(module_client, tmp_path):
     path = bad_files.huge_8000(tmp_path)
     started = time.perf_counter()
-    text = refused(lambda: classify(client, source="upload", upload=handle_file(str(path))))
+    text = refused(lambda: classify(module_client, source="upload", upload=handle_file(str(path))))
     assert "CLIP_LAB_MAX_IMAGE_SIDE" in text
     assert time.perf_counter() - started < 3.0  # decoding 64 M pixels would take longer
 
 
-def test_no_file_of_the_server_can_be_read_or_passed_as_an_input(app_url, client, tmp_path):
+def test_no_file_of_the_server_can_be_read_or_passed_as_an_input(app_url, module_client, tmp_path):
     import httpx
 
     for path in ("/etc/passwd", "README.md", "assets/style.css", "assets/toy_clip/model.safetensors",
@@ -178,7 +169,7 @@ def test_no_file_of_the_server_can_be_read_or_passed_as_an_input(app_url, client
         started = httpx.post(f"{app_url}gradio_api/call/train_upload", json={"data": arguments}, timeout=10)
         stream = httpx.get(f"{app_url}gradio_api/call/train_upload/{started.json()['event_id']}", timeout=30).text
         assert "event: error" in stream  # Gradio: "not uploaded by a user"
-    still_serves(client)
+    still_serves(module_client)
 
 
 # ----- uploaded checkpoints ------------------------------------------------------------------------

@@ -14,9 +14,10 @@ import time
 import numpy as np
 import pytest
 import torch
-from api_data import decode, number_after, plotly_json
+from api_data import decode, plotly_json
 from gradio_client import Client
 from gradio_client.exceptions import AppError
+from helpers import number_after
 
 from clip_core import get_preset
 from clip_core.train import build_model, make_world

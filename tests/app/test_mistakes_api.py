@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import time
 import uuid
 
 import httpx
@@ -16,6 +15,7 @@ import torch
 from api_data import decode, plotly_json
 from gradio_client import Client
 from gradio_client.exceptions import AppError
+from helpers import wait_until_streamed
 from test_bad_input_numbers import call_raw
 
 from clip_core import get_preset
@@ -142,10 +142,7 @@ def test_hot_start_shows_what_the_clamp_does(fresh_client):
 
 def test_stop_keeps_both_models_and_a_second_start_is_refused(fresh_client):
     job = fresh_client.submit("soft_targets", "quick", 5000, 0, api_name="/mistakes_start")
-    deadline = time.time() + 60
-    while len(job.outputs()) < 2 and time.time() < deadline:
-        time.sleep(0.1)
-    assert len(job.outputs()) >= 2, "the side-by-side run did not stream"
+    wait_until_streamed(job)
     with pytest.raises(AppError, match="already training"):
         start(fresh_client, steps=3)
     fresh_client.predict(api_name="/mistakes_stop")

@@ -8,15 +8,15 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-import time
 import uuid
 
 import httpx
 import numpy as np
 import pytest
 import torch
-from api_data import decode, number_after, plotly_json
+from api_data import decode, plotly_json
 from gradio_client.exceptions import AppError
+from helpers import number_after, wait_until_streamed
 
 from clip_core import ShapesWorld, get_preset
 from clip_core.experiments import batch_size_sweep
@@ -143,10 +143,7 @@ def test_the_sweep_streams_in_order_and_matches_clip_cores_sweep(fresh_client):
 
 def test_stop_keeps_the_points_and_a_second_start_is_refused(fresh_client):
     job = fresh_client.submit(51_200, [32], 0, api_name="/negatives_start")
-    deadline = time.time() + 90
-    while len(job.outputs()) < 2 and time.time() < deadline:  # the first measured point has arrived
-        time.sleep(0.1)
-    assert len(job.outputs()) >= 2, "no point was streamed"
+    wait_until_streamed(job, timeout=90)  # the first measured point has arrived
     with pytest.raises(AppError, match="already running"):
         fresh_client.predict(2560, [8], 0, api_name="/negatives_start")
     fresh_client.predict(api_name="/negatives_stop")

@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-from api_data import decode, number_after, plotly_json
+from api_data import decode, plotly_json
+from helpers import number_after
 from PIL import Image
 
 import app

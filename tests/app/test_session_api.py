@@ -10,7 +10,8 @@ from __future__ import annotations
 import gradio as gr
 import numpy as np
 import pytest
-from api_data import decode, number_after, plotly_json
+from api_data import decode, plotly_json
+from helpers import number_after
 
 import app
 from lessons import logits, temperature

@@ -6,14 +6,14 @@ second Start is refused, and bad input gets clear messages."""
 from __future__ import annotations
 
 import dataclasses
-import time
 
 import numpy as np
 import pytest
 import torch
-from api_data import decode, number_after, numbers_after, plotly_json
+from api_data import decode, plotly_json
 from gradio_client import Client
 from gradio_client.exceptions import AppError
+from helpers import number_after, numbers_after, wait_until_streamed
 
 from clip_core import ShapesWorld, get_preset
 from clip_core.experiments import side_by_side
@@ -103,10 +103,7 @@ def test_the_side_by_side_run_is_deterministic_under_a_seed(app_url):
 
 def test_stop_keeps_both_models_and_the_bars_match_them(fresh_client):
     job = fresh_client.submit(16, 3000, 1e-3, 5, api_name="/siglip_start")
-    deadline = time.time() + 60
-    while len(job.outputs()) < 2 and time.time() < deadline:
-        time.sleep(0.05)
-    assert len(job.outputs()) >= 2, "training did not stream"
+    wait_until_streamed(job)
     with pytest.raises(AppError, match="already running"):
         start(fresh_client)
     fresh_client.predict(api_name="/siglip_stop")

@@ -1,15 +1,16 @@
-"""Lesson 4 through the API: one row of the cosine matrix pushed through a softmax at many scales;
-the bars, the curves and the read-out must match a direct torch computation on that row."""
+"""Lesson 4 through the API: the figures and read-out arrive whole, the learned-scale button and the
+refresh start at the checkpoint's scale. The lesson's numbers at every setting (softmax, entropy,
+loss, gradients by autograd) are checked in tests/lessons/test_temperature_lesson.py."""
 
 from __future__ import annotations
 
 import math
-import re
 
 import numpy as np
 import pytest
 import torch
-from api_data import decode, number_after, plotly_json
+from api_data import decode, plotly_json
+from helpers import number_after
 
 
 def cosine_row(reference, n: int, seed: int, row: int) -> torch.Tensor:
@@ -34,46 +35,24 @@ def curve(figure: dict, group: str) -> tuple[np.ndarray, np.ndarray]:
     return decode(trace["x"]), decode(trace["y"])
 
 
-@pytest.mark.parametrize(("n", "seed", "row", "log_scale"), [(8, 0, 0, 2.0), (12, 9, 5, 0.7), (32, 3, 31, 1.234)])
-def test_bars_and_curves_match_the_softmax_of_the_row(client, reference, n, seed, row, log_scale):
+def test_the_bars_and_the_readout_arrive_through_the_wire(client, reference):
+    """One render through the API (every setting, the curves and the table:
+    tests/lessons/test_temperature_lesson.py)."""
+    n, seed, row, log_scale = 12, 9, 5, 1.234
     bars, curves, table, readout, card = client.predict(n, seed, row, log_scale, api_name="/temperature_render")
     cosines = cosine_row(reference, n, seed, row)
-    config = reference.model.config
     slider = 10.0**log_scale
-
     panels = bar_panels(plotly_json(bars), n)
-    # the fixed scales (with the model's init and clamp) and the slider's own panel, which replaces a
-    # fixed panel within 2 % of it (the same bars twice would say nothing)
-    fixed = {1.0, 5.0, 50.0, 1 / config.init_temperature, float(config.max_logit_scale)}
-    expected_scales = sorted([*(s for s in fixed if abs(s / slider - 1) > 0.02), slider])
-    np.testing.assert_allclose([scale for scale, _ in panels], expected_scales, rtol=1e-5)
+    assert len(panels) == 6  # 1, 5, 50, the init, the clamp and the slider's own
     for scale, p in panels:
         np.testing.assert_allclose(p, (scale * cosines).softmax(0).numpy(), atol=1e-5, err_msg=f"x{scale}")
-
-    curves = plotly_json(curves)
-    scales, loss = curve(curves, "loss")
-    assert scales.min() < 1 and scales.max() >= 200 and len(scales) > 100
+    scales, loss = curve(plotly_json(curves), "loss")
     log_p = (torch.from_numpy(scales)[:, None] * cosines[None, :]).log_softmax(dim=1)  # [k, n]
     np.testing.assert_allclose(loss, -log_p[:, row].numpy(), rtol=1e-5, atol=1e-6)
-    _, entropy = curve(curves, "entropy")
-    np.testing.assert_allclose(entropy, -(log_p.exp() * log_p).sum(1).numpy(), rtol=1e-5, atol=1e-6)
-    _, grad_logits = curve(curves, "grad_logits")
-    onehot = torch.nn.functional.one_hot(torch.tensor(row), n).double()
-    np.testing.assert_allclose(grad_logits, (log_p.exp() - onehot).norm(dim=1).numpy(), rtol=1e-5, atol=1e-9)
-
     p_slider = (slider * cosines).softmax(0)
-    assert number_after(readout, "exp(t) =") == pytest.approx(slider, abs=6e-3)
     assert number_after(readout, "P(correct caption) =") == pytest.approx(p_slider[row].item(), abs=6e-4)
-    assert number_after(readout, "loss -ln p =") == pytest.approx(-math.log(p_slider[row].item()), abs=6e-4)
-    assert number_after(readout, "learned scale: exp(t) =") == pytest.approx(reference.scale(), abs=6e-3)
     assert reference.batch(n, seed).captions[row] in card
-
-    # the table: one line per panel, and the argmax is the same at every scale (ties aside)
-    tops = [int(j) for j in re.findall(r"^\|[^|]+\|[^|]+\| (?:\*\*)?(\d+) · ", table, flags=re.M)]
-    assert len(tops) == len(expected_scales)
-    assert set(tops) == {int(cosines.argmax())}
-    verdict = "correct caption is" if int(cosines.argmax()) != row else "it is the correct one"
-    assert verdict in table
+    assert table.count("| ×") + table.count("| **×") == 6  # one line per panel
 
 
 def test_learned_scale_and_refresh_follow_the_checkpoint(client, reference):
@@ -92,13 +71,6 @@ def test_learned_scale_and_refresh_follow_the_checkpoint(client, reference):
     np.testing.assert_allclose(here[0], (scale * cosine_row(reference, n, seed, n - 1)).softmax(0).numpy(),
                                atol=1e-5)
 
-    # the trajectory is the shipped model's recorded training history
-    history = [(m["step"], m["logit_scale"]) for m in reference.metrics.get("history", []) if "logit_scale" in m]
-    lines = [t for t in plotly_json(trajectory)["data"] if t.get("mode") == "lines"]
-    if not history:
-        assert not lines
-        return
-    (line,) = lines
-    np.testing.assert_array_equal(decode(line["x"]), [s for s, _ in history])
-    np.testing.assert_allclose(decode(line["y"]), [v for _, v in history], rtol=1e-6)
+    # the trajectory is the shipped model's recorded training history, ending at its scale
+    (line,) = [t for t in plotly_json(trajectory)["data"] if t.get("mode") == "lines"]
     assert decode(line["y"])[-1] == pytest.approx(reference.scale(), rel=1e-3)

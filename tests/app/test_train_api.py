@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pickle
 import re
-import time
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +13,7 @@ import torch
 from api_data import decode, plotly_json, unwrap
 from gradio_client import handle_file
 from gradio_client.exceptions import AppError
+from helpers import wait_until_streamed
 
 from clip_core import checkpoint
 from lessons.common.compute import demo_batch, scale_to_log10_tau
@@ -68,10 +68,7 @@ def test_same_seed_gives_the_same_curve_in_two_sessions(app_url):
 
 def test_start_streams_then_pause_stops_and_keeps_a_usable_model(fresh_client, app_url, reference, tmp_path):
     job = fresh_client.submit(*[{**SMALL, "steps": 5000}[k] for k in CONTROLS], api_name="/train_start")
-    deadline = time.time() + 60
-    while len(job.outputs()) < 2 and time.time() < deadline:  # at least two streamed updates
-        time.sleep(0.1)
-    assert len(job.outputs()) >= 2, "training did not stream updates"
+    wait_until_streamed(job)  # at least two streamed updates
     fresh_client.predict(api_name="/train_pause")
     final = job.result(timeout=30)
     assert "paused" in final[0]

@@ -4,11 +4,11 @@ through the lesson's own handlers (as Gradio calls them) and through the API."""
 from __future__ import annotations
 
 import random
-import time
 
 import gradio as gr
 import pytest
 import torch
+from helpers import wait_until_streamed
 
 from lessons import train as train_live
 from lessons.common.session import Session
@@ -63,15 +63,12 @@ def test_fifty_random_interruptions_never_raise_and_leave_a_usable_model():
 
 def test_pause_and_resume_through_the_api_many_times(fresh_client):
     job = fresh_client.submit(*CONTROLS[:4], 5000, *CONTROLS[5:], api_name="/train_start")
-    deadline = time.time() + 60
-    while not job.outputs() and time.time() < deadline:
-        time.sleep(0.05)
+    wait_until_streamed(job, updates=1)
     for _ in range(10):
         fresh_client.predict(api_name="/train_pause")
         job.result(timeout=30)
         job = fresh_client.submit(api_name="/train_resume")
-        while not job.outputs() and time.time() < deadline:
-            time.sleep(0.05)
+        wait_until_streamed(job, updates=1)
     fresh_client.predict(api_name="/train_pause")
     final = job.result(timeout=30)
     assert "paused" in final[0]

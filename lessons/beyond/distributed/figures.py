@@ -11,16 +11,11 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from lessons.common.plotting import COLORS, SIGNED_SCALE, make_figure, panel_domains
+from lessons.common.plotting import COLORS, SIGNED_SCALE, make_figure, panel_domains, panel_title
 
 WORKER_COLORS = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#666666"]  # Dark2
 RUN_COLORS = {"gathered": "#3949ab", "own": "#c2185b", "single": "#5d4037"}  # the three measured runs
 RUN_DASH = {"gathered": "solid", "own": "solid", "single": "dot"}
-
-
-def _panel_title(text: str, x: float, y: float) -> dict:
-    return dict(text=text, x=x, y=y, xref="paper", yref="paper", xanchor="center", yanchor="bottom",
-                showarrow=False, font=dict(size=13))
 
 
 def worker_blocks_figure(workers: int, local_batch: int, labels: dict[str, str], height: int = 420) -> go.Figure:
@@ -93,8 +88,8 @@ def gathered_logits_figure(gathered: np.ndarray, single: np.ndarray, workers: in
                                       showgrid=False, range=[-0.5, n - 0.5])
         layout[f"yaxis{axis}"] = dict(domain=[0, 0.88], anchor=f"x{axis}", autorange="reversed", showgrid=False,
                                       title=dict(text=labels["image"]) if k == 0 else None, scaleanchor=f"x{axis}")
-    annotations = [_panel_title(labels["left"], sum(domains[0]) / 2, 0.9),
-                   _panel_title(labels["right"], sum(domains[1]) / 2, 0.9)]
+    annotations = [panel_title(labels["left"], sum(domains[0]) / 2, 0.9),
+                   panel_title(labels["right"], sum(domains[1]) / 2, 0.9)]
     return make_figure(data, labels["title"], height, dict(l=60, r=70, t=60, b=50), shapes=shapes,
                    annotations=annotations, **layout)
 
@@ -136,7 +131,7 @@ def comparison_figure(runs: dict[str, dict], labels: dict[str, str], height: int
         yaxis3=dict(domain=[0, 0.86], anchor="x3", rangemode="tozero"),
         barmode="group", legend=dict(x=0, y=-0.18, orientation="h", yanchor="top"),
     )
-    annotations = [_panel_title(labels[key], sum(d) / 2, 0.88)
+    annotations = [panel_title(labels[key], sum(d) / 2, 0.88)
                    for key, d in zip(("loss", "accuracy", "throughput"), domains, strict=True)]
     if not any(run["pairs"] for run in runs.values()):
         annotations.append(dict(text=labels["empty"], x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,

@@ -21,13 +21,13 @@ from clip_core import get_preset
 from clip_core.data import COLOURS, SHAPES
 from clip_core.experiments import SideBySide, side_by_side
 from clip_core.zeroshot import zero_shot_report
-from lessons.beyond.negatives.figures import class_probabilities_figure, side_by_side_figure
 from lessons.common import limits, ui
 from lessons.common.classes import normal_name, parse_classes
 from lessons.common.plotting import to_pil
 from lessons.common.run import Run, begin, request_stop, stream, waiting
 from lessons.common.slots import TRAINING_SLOTS
 
+from .figures import class_probabilities_figure, side_by_side_figure
 from .strings import STRINGS
 
 LESSON_ID = "siglip"
