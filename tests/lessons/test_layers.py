@@ -192,7 +192,7 @@ def test_the_walk_sees_every_lesson_and_its_imports(tree):
     assert len(lessons_found) == 17 and all(packages.get(name) for name in lessons_found)
     # a relative import and an import inside a function are both seen
     zeroshot = {i.target for i in graph["lessons.zeroshot"]}
-    assert {"lessons.zeroshot.figures", "lessons.zeroshot.inputs", "lessons.common.session"} <= zeroshot
+    assert {"lessons.zeroshot.figures", "lessons.zeroshot.inputs", "lessons.common.classes"} <= zeroshot
     assert any(i.target == "lessons.common.session" for i in graph["lessons.common.ui"])  # inside keep_session
 
 
