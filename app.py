@@ -23,55 +23,9 @@ from lessons.page import share as share_links  # noqa: E402
 from lessons.page.accessibility import HEAD_SCRIPT  # noqa: E402
 from lessons.page.context import LessonContext  # noqa: E402
 from lessons.page.header import model_status, picker_update, pretrained_note  # noqa: E402
+from lessons.page.language import LanguageScript  # noqa: E402
 from lessons.page.strings import all_strings, tr  # noqa: E402
-
-# The interface language comes from ?lang=, else the learner's last choice, else the browser.
-# Gradio's front end reads navigator.language once, while it starts, so this script must run
-# before Gradio's own module: _LanguageScript puts it at the top of the page's <head>.
-LANGUAGE_SCRIPT = b"""<script>
-(function () {
-  var q = new URLSearchParams(window.location.search).get("lang");
-  if (q === "en" || q === "zh") { try { localStorage.setItem("clip-lab-lang", q); } catch (e) {} }
-  var saved = null; try { saved = localStorage.getItem("clip-lab-lang"); } catch (e) {}
-  var lang = q || saved;
-  if (!lang) return;
-  var tag = lang === "zh" ? "zh-CN" : "en";
-  Object.defineProperty(navigator, "language", { get: function () { return tag; } });
-  Object.defineProperty(navigator, "languages", { get: function () { return [tag]; } });
-})();
-</script>"""
-
-
-class _LanguageScript:
-    """ASGI middleware: insert LANGUAGE_SCRIPT at the start of <head> of the app's page."""
-
-    def __init__(self, app):
-        self.app = app
-
-    async def __call__(self, scope, receive, send):
-        if scope["type"] != "http" or scope.get("method") != "GET" or scope.get("path") != "/":
-            return await self.app(scope, receive, send)
-        start: dict = {}
-        chunks: list[bytes] = []
-
-        async def rewrite(message):
-            if message["type"] == "http.response.start":
-                start.update(message)
-                return
-            if message["type"] != "http.response.body":
-                return await send(message)
-            chunks.append(message.get("body", b""))
-            if message.get("more_body"):
-                return
-            body = b"".join(chunks)
-            headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
-            if any(k.lower() == b"content-type" and b"text/html" in v for k, v in headers):
-                body = body.replace(b"<head>", b"<head>" + LANGUAGE_SCRIPT, 1)
-            await send({**start, "headers": [*headers, (b"content-length", str(len(body)).encode())]})
-            await send({"type": "http.response.body", "body": body})
-
-        await self.app(scope, receive, rewrite)
-
+from lessons.page.teacher import teacher_js  # noqa: E402
 
 LANG_JS = """() => {
   const lang = (navigator.language || "en").toLowerCase().startsWith("zh") ? "zh" : "en";
@@ -169,17 +123,16 @@ def build_app(pretrained: str | None = None, teacher: bool = False) -> gr.Blocks
 
         lang_box, query = gr.Textbox(visible=False), gr.Textbox(visible=False)
         demo.load(None, None, query, js=share_links.QUERY_JS)  # the page's own link, before anything reads it
-        demo.load(None, js=share_links.teacher_js(teacher))
+        demo.load(None, js=teacher_js(teacher))
         loaded = demo.load(lambda lang, state: start_session(lang, state, pretrained), [lang_box, session],
                            [session, model_picker, language, status], js=LANG_JS, api_name="start_session")
         hook_events = [(hook.outputs, loaded.then(with_session(hook.fn), [session, *hook.inputs], hook.outputs,
                                                   api_name=hook.api_name,
                                                   api_visibility="public" if hook.api_name else "private"))
                        for hook in ctx.on_load]
-        share_links.connect(ctx.shared, query=query, session=session, loaded=loaded, hook_events=hook_events, tabs=tabs,
-                      beyond_tabs=beyond_tabs, notice=link_notice, copy_button=copy_link, link_box=link_box,
-                      language=language, top_ids=[lesson.LESSON_ID for lesson in LESSONS], beyond_id=BEYOND_ID,
-                      beyond_ids=[lesson.LESSON_ID for lesson in BEYOND])
+        share_links.connect(ctx.shared, share_links.Page(
+            query=query, session=session, loaded=loaded, hook_events=hook_events, tabs=tabs, beyond_tabs=beyond_tabs,
+            notice=link_notice, copy_button=copy_link, link_box=link_box, language=language))
         changed = model_picker.input(pick_model, [session, model_picker], [session, model_picker, status],
                                      api_name="pick_model", show_progress_on=[status])
         for event in [changed, *ctx.model_change_events]:
@@ -216,7 +169,7 @@ def serve(host: str = "127.0.0.1", port: int | None = 7860, share: bool = False,
     # Gradio refuses larger uploads before writing them to disk (the lessons check again, with reasons)
     max_mb = int(max(LIMITS.max_upload_mb, LIMITS.max_checkpoint_mb)) + 1
     demo.launch(server_name=host, server_port=port, share=share, i18n=I18N, css=_css(), max_file_size=f"{max_mb}mb",
-                app_kwargs={"middleware": [Middleware(_LanguageScript)]}, head=HEAD_SCRIPT + live_head(),
+                app_kwargs={"middleware": [Middleware(LanguageScript)]}, head=HEAD_SCRIPT + live_head(),
                 theme=theme(), footer_links=["gradio"], **launch_kwargs)
     return demo
 

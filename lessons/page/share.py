@@ -245,47 +245,6 @@ def restorer(entry: Shared, shared: dict[str, Shared], lesson_ids: list[str]):
 
 QUERY_JS = "() => [window.location.search]"
 
-# Teacher mode: the `teacher` class on <html> (CSS enlarges the page's type), and the Plotly figures'
-# small text enlarged to match: the base font and every size a figure names for ticks, legend,
-# annotations, trace text and colour bars times PLOT_SCALE; titles (of the figure, and axis titles
-# given a size because their room is short) kept as they are; margins and height grown so the larger
-# text still fits. Each figure the server sends is a new layout object; a WeakSet remembers the ones
-# already enlarged, so each is enlarged once. Only teacher pages poll (4 times a second, a cheap query).
-TEACHER_JS = """() => {
-  const q = new URLSearchParams(window.location.search).get("teacher");
-  const on = q === null ? %s : ["1", "true", "yes", "on"].includes(q.toLowerCase());
-  document.documentElement.classList.toggle("teacher", on);
-  if (!on || window.clipLabTeacherPlots) return;
-  const SCALE = %s, done = new WeakSet();
-  const times = (size) => Math.round(size * SCALE * 10) / 10;
-  const enlarge = (gd) => {
-    const layout = gd.layout, data = gd.data, full = gd._fullLayout;
-    if (!layout || !data || !full || !full.font || done.has(layout) || !window.Plotly) return;
-    done.add(layout);
-    const out = {"font.size": times(full.font.size), "title.font.size": full.title.font.size};
-    const bigger = (font, path) => { if (font && font.size) out[path + "font.size"] = times(font.size); };
-    bigger(layout.legend && layout.legend.font, "legend.");
-    for (const key of Object.keys(layout).filter((k) => /^[xy]axis\\d*$/.test(k))) {
-      bigger(layout[key] && layout[key].tickfont, key + ".tick");
-    }
-    (layout.annotations || []).forEach((a, i) => bigger(a.font, `annotations[${i}].`));
-    for (const side of ["t", "b", "l", "r"]) out["margin." + side] = Math.round(full.margin[side] * SCALE);
-    if (layout.height) out.height = Math.round(layout.height * SCALE);
-    const traces = {};
-    data.forEach((trace, i) => {
-      const bar = trace.colorbar || (trace.marker && trace.marker.colorbar) || {};
-      const path = trace.colorbar ? "colorbar.tickfont." : "marker.colorbar.tickfont.";
-      for (const [key, font] of [["textfont.size", trace.textfont], [path + "size", bar.tickfont]]) {
-        if (!font || !font.size) continue;
-        (traces[key] = traces[key] || data.map(() => undefined))[i] =
-          Array.isArray(font.size) ? font.size.map(times) : times(font.size);
-      }
-    });
-    window.Plotly.update(gd, traces, out);
-  };
-  window.clipLabTeacherPlots = setInterval(() => document.querySelectorAll(".js-plotly-plot").forEach(enlarge), 250);
-}"""
-PLOT_SCALE = 1.2  # the page's type grows by 25 %; the figures' smaller text by 20 % (more no longer fits them)
 
 # which lesson is on screen: the outer tab, or inside "Beyond the basics" the inner one
 CURRENT_LESSON_JS = """(lesson, teacher, ...rest) => {
@@ -305,11 +264,6 @@ COPY_JS = """(query) => {
   if (navigator.clipboard && window.isSecureContext) navigator.clipboard.writeText(url).catch(() => {});
   return url;
 }"""
-
-
-def teacher_js(default: bool) -> str:
-    """Page-load script: the `teacher` class on <html> from ?teacher=, else the server's default."""
-    return TEACHER_JS % ("true" if default else "false", PLOT_SCALE)
 
 
 def open_link_handler(shared: dict[str, Shared], top_ids: list[str], beyond_id: str, beyond_ids: list[str]):
@@ -354,31 +308,49 @@ def share_link_handler(shared: dict[str, Shared], lesson_ids: list[str]):
     return share_link, [component for _, _, component in order]
 
 
-def connect(shared: dict[str, Shared], *, query, session, loaded, hook_events, tabs, beyond_tabs, notice, copy_button,
-            link_box, language, top_ids: list[str], beyond_id: str, beyond_ids: list[str]) -> None:
+@dataclass
+class Page:
+    """The parts of the page links read and write."""
+
+    query: gr.Textbox  # the page's own ?query, filled on load
+    session: gr.State
+    loaded: object  # the page-load event that starts the session
+    hook_events: list  # (outputs, event) of every lesson's page-load hook, in order
+    tabs: gr.Tabs
+    beyond_tabs: gr.Tabs
+    notice: gr.Markdown  # what a link's ignored values were
+    copy_button: gr.Button
+    link_box: gr.Textbox
+    language: gr.Radio
+
+
+def connect(shared: dict[str, Shared], page: Page) -> None:
     """Wire links into the page: after page load select the link's tab and restore each lesson's
     settings (after that lesson's own load hooks, which would otherwise overwrite them); "copy link"
     writes the current view's link into `link_box`, the address bar and the clipboard.
 
-    Args:
-        hook_events: (outputs, event) of every page-load hook, in order.
+    The lessons' ids come from the registry (lessons.LESSONS, lessons.BEYOND).
     """
     import json
 
+    from lessons import BEYOND, BEYOND_ID, LESSONS
+
+    top_ids, beyond_id, beyond_ids = [lesson.LESSON_ID for lesson in LESSONS], BEYOND_ID, [
+        lesson.LESSON_ID for lesson in BEYOND]
     lesson_ids = [*top_ids, beyond_id, *beyond_ids]
-    loaded.then(open_link_handler(shared, top_ids, beyond_id, beyond_ids), [session, query],
-                [tabs, beyond_tabs, notice], api_name="open_link", show_progress="hidden")
+    page.loaded.then(open_link_handler(shared, top_ids, beyond_id, beyond_ids), [page.session, page.query],
+                     [page.tabs, page.beyond_tabs, page.notice], api_name="open_link", show_progress="hidden")
     for entry in shared.values():
         fn, inputs, outputs = restorer(entry, shared, lesson_ids)
         written = {id(component) for component in outputs}
-        after = [event for hook_outputs, event in hook_events if written & {id(c) for c in hook_outputs}]
+        after = [event for hook_outputs, event in page.hook_events if written & {id(c) for c in hook_outputs}]
         # after the last load hook that writes these controls or views: theirs first, the link's last
-        (after[-1] if after else loaded).then(fn, [query, *inputs], outputs, api_name=f"{entry.lesson_id}_restore",
-                                              show_progress="hidden")
+        (after[-1] if after else page.loaded).then(fn, [page.query, *inputs], outputs,
+                                                   api_name=f"{entry.lesson_id}_restore", show_progress="hidden")
 
     build, components = share_link_handler(shared, lesson_ids)
     lesson_box, teacher_box = gr.Textbox(visible=False), gr.Checkbox(visible=False)
     pick = CURRENT_LESSON_JS % (json.dumps([*top_ids, beyond_id]), json.dumps(top_ids[0]), json.dumps(beyond_id),
                                 json.dumps(beyond_ids))
-    copy_button.click(build, [lesson_box, teacher_box, language, *components], link_box, js=pick,
-                      api_name="share_link", queue=False).then(None, link_box, link_box, js=COPY_JS)
+    page.copy_button.click(build, [lesson_box, teacher_box, page.language, *components], page.link_box, js=pick,
+                           api_name="share_link", queue=False).then(None, page.link_box, page.link_box, js=COPY_JS)

@@ -14,6 +14,7 @@ from gradio_client.exceptions import AppError
 
 from clip_core.loss import clip_loss
 from lessons.page import share
+from lessons.page.teacher import teacher_js
 
 # ----- parsing and checking links (no server) -------------------------------------------------------
 
@@ -248,7 +249,7 @@ def test_teacher_flag_reaches_the_app(monkeypatch):
     monkeypatch.setenv("CLIP_LAB_TEACHER", "1")
     app.main([])
     assert seen["teacher"] is True
-    assert "? true :" in share.teacher_js(True) and "? false :" in share.teacher_js(False)
+    assert "? true :" in teacher_js(True) and "? false :" in teacher_js(False)
 
 
 def test_built_app_opens_in_teacher_mode():
@@ -256,4 +257,4 @@ def test_built_app_opens_in_teacher_mode():
 
     for teacher in (True, False):
         scripts = [fn.js for fn in app.build_app(teacher=teacher).fns.values() if fn.js and "q === null" in fn.js]
-        assert scripts == [share.teacher_js(teacher)]
+        assert scripts == [teacher_js(teacher)]

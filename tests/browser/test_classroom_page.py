@@ -9,7 +9,7 @@ import re
 import pytest
 from test_pages import TIMEOUT, open_app, open_tab
 
-from lessons.page import share
+from lessons.page.teacher import PLOT_SCALE
 
 pytestmark = pytest.mark.browser
 
@@ -107,7 +107,7 @@ def test_teacher_mode_enlarges_type_and_hides_advanced_controls(page, app_url, c
         page.wait_for_function(f"([s, base]) => {{ const f = ({PLOT_FONTS})(s); return f && f[0] > base[0]; }}",
                                arg=["#tab-temperature .js-plotly-plot", normal_plot], timeout=TIMEOUT)
         teacher_plot = page.evaluate(PLOT_FONTS, "#tab-temperature .js-plotly-plot")
-        expected = [share.PLOT_SCALE * normal_plot[0], normal_plot[1], share.PLOT_SCALE * normal_plot[2]]
+        expected = [PLOT_SCALE * normal_plot[0], normal_plot[1], PLOT_SCALE * normal_plot[2]]
         assert teacher_plot == pytest.approx(expected, abs=0.06), (normal_plot, teacher_plot)
     page.screenshot(path=screenshots_dir / f"{lang}-teacher-temperature.png")
     assert page.evaluate("document.documentElement.scrollWidth") <= 1280
