@@ -243,7 +243,7 @@ loss = (loss_i + loss_t) / 2                           # ${f(stats.total, ".4f")
       const bar = {...gd.data[0], x: shown, y: top.map((_, i) => i), customdata: top.map((j) => names[j]),
                    text: shown.map((p) => p.toFixed(3)),
                    marker: {...gd.data[0].marker, color: top.map((_, i) => (i === where ? truthColor : otherColor))}};
-      // lessons/figures.py `zeroshot_bars_figure`: a legend entry for the true class only if it is shown
+      // lessons/zeroshot/figures.py `zeroshot_bars_figure`: a legend entry for the true class only if it is shown
       const legend = [[s.truth, truthColor], [s.others, otherColor]].filter((_, i) => i > 0 || where >= 0)
         .map(([name, color]) => ({type: "bar", x: [null], y: [null], orientation: "h", marker: {color}, name}));
       gd.layout.yaxis = {...gd.layout.yaxis, ticktext: top.map((j) => names[j])};
@@ -293,7 +293,7 @@ loss = (loss_i + loss_t) / 2                           # ${f(stats.total, ".4f")
       const layout = {"shapes[2].x0": scale, "shapes[2].x1": scale, "annotations[2].x": Math.log10(scale),
                       "annotations[2].text": `${s.current} ×${formatNumber(scale, ".3g")}`};
       let traces = [1, 3, 5, 7, 9];
-      if (newRow) {  // lessons/figures.py `temperature_curves_figure`: the five curves of this row
+      if (newRow) {  // lessons/temperature/figures.py `temperature_curves_figure`: the five curves of this row
         const curve = rowStats(cosines, row, live.curve_scales), lines = curve.map(marks);
         update.x = [...Array(5)].flatMap((_, k) => [undefined, update.x[k]]);
         update.y = [...Array(5)].flatMap((_, k) => [lines.map((v) => v[k]), update.y[k]]);
@@ -369,7 +369,7 @@ loss = (loss_i + loss_t) / 2                           # ${f(stats.total, ".4f")
   }
 
   /**
-   * The entry point a slider's `js=` calls (see lessons/live.py): `values` are the event's inputs,
+   * The entry point a slider's `js=` calls (see lessons/common/live.py): `values` are the event's inputs,
    * first the controls the handler reads, then the current values of its outputs, which it returns
    * unchanged if the figure is not on the page yet (the server's redraw on release then catches up).
    */

@@ -2,7 +2,7 @@
 
 A sentence such as "the tokenizer knows 28 words" is true of one model only: the bilingual toy CLIP
 knows twice as many, a retrained world changes the patterns, and the server sets its own thread
-count. So the prose writes `{{vocab_size}}` and `lessons.text.lesson_text` fills it in with the
+count. So the prose writes `{{vocab_size}}` and `lessons.common.prose.lesson_text` fills it in with the
 values below, computed for the session's model whenever the prose is shown.
 """
 

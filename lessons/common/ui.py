@@ -40,7 +40,7 @@ def check_number(value, lo: float, hi: float, name: str, lang: str = "en", integ
     strings, numbers far out of range. None of those may crash a session.
 
     Args:
-        limit: the operator limit (a `lessons.limits.Limits` field) that sets `hi`, named in the
+        limit: the operator limit (a `lessons.common.limits.Limits` field) that sets `hi`, named in the
             message when the value is above it.
     """
     messages = _MESSAGES.get(lang, _MESSAGES["en"])
@@ -71,7 +71,7 @@ class Slider(gr.Slider):
     the front end renders a template component as its first base class)."""
 
     is_template = True  # rendered by the front end exactly like gr.Slider
-    operator_limit: str | None = None  # the lessons.limits.Limits field that sets the maximum, if any
+    operator_limit: str | None = None  # the lessons.common.limits.Limits field that sets the maximum, if any
 
     def limited_by(self, name: str) -> Slider:
         """Mark this control's maximum as the operator limit `name` (e.g. "max_gallery")."""

@@ -58,10 +58,10 @@ class LessonContext:
             self.on_model_change.append(Hook(fn, inputs, outputs, None))
 
     def shareable(self, lesson_id: str, fields: dict, redraw: tuple | None = None, fit=None) -> None:
-        """Put a lesson's key settings in shareable links (lessons.share): URL key -> control. A link
+        """Put a lesson's key settings in shareable links (lessons.page.share): URL key -> control. A link
         puts its values into the controls on page load, then runs `redraw = (fn, inputs, outputs)`
         (usually the lesson's own render event) with them. `fit(values) -> {key: gr.update}` sets
-        controls whose range depends on other values (see lessons.share.Shared)."""
+        controls whose range depends on other values (see lessons.page.share.Shared)."""
         self.shared[lesson_id] = Shared(lesson_id, fields, redraw, fit)
 
     def prose(self, lesson_id: str, values: Callable | None = None) -> tuple[gr.Markdown, gr.Markdown]:

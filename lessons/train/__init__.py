@@ -54,7 +54,7 @@ PRESETS = {  # the "classic preset" menu: values for the controls below
 SETTINGS = ("image_encoder", "embed_dim", "batch_size", "lr", "steps", "learn_temperature", "init_temperature", "seed")
 BOUNDS = {"embed_dim": (2, 128), "batch_size": (2, None), "lr": (1e-5, 1.0), "steps": (1, None),
           "init_temperature": (0.01, 2.0), "seed": (0, 2**31 - 1)}  # None: the operator's limit below
-OPERATOR_LIMITS = {"batch_size": "max_batch", "steps": "max_steps"}  # setting -> lessons.limits.Limits field
+OPERATOR_LIMITS = {"batch_size": "max_batch", "steps": "max_steps"}  # setting -> lessons.common.limits.Limits field
 
 
 def bounds(name: str) -> tuple[float, float]:

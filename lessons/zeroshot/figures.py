@@ -1,7 +1,7 @@
 """Figures of lesson 6's "What is a prompt worth?" section: zero-shot accuracy per template and
 picture style, the two senses of "orange", and k-shot linear probes against zero-shot.
 
-Pure functions like lessons/figures.py and drawn the same way: accuracies on the perceptually
+Pure functions like lessons/common/plotting.py and drawn the same way: accuracies on the perceptually
 uniform cividis scale, the matched cells (a template on its own style) outlined in green like the
 correct pairs of the logits matrix.
 """

@@ -108,7 +108,7 @@ def truth_index(classnames: list[str], kind: str | None, names: dict[str, str]) 
 
 class CheckedImage(gr.Image):
     """gr.Image that hands the handler the uploaded file's path, undecoded: the handler reads it
-    with `uploaded_picture` (lessons.images), which checks size and pixels before decoding and
+    with `uploaded_picture` (lessons.common.images), which checks size and pixels before decoding and
     answers in the learner's language. The stock component decodes first, and fails on a file
     that is not an image with an error the learner cannot read."""
 

@@ -162,7 +162,7 @@ def test_no_file_of_the_server_can_be_read_or_passed_as_an_input(app_url, module
     import httpx
 
     for path in ("/etc/passwd", "README.md", "assets/style.css", "assets/toy_clip/model.safetensors",
-                 str(Path("lessons/limits.py").resolve())):
+                 str(Path("lessons/common/limits.py").resolve())):
         assert httpx.get(f"{app_url}gradio_api/file={path}", timeout=10).status_code in (403, 404), path
     server_file = {"path": "/etc/passwd", "meta": {"_type": "gradio.FileData"}}
     for arguments in ([server_file], ):

@@ -40,7 +40,7 @@ RECIPE_CONTROLS = ("start", "steps", "lr", "jitter", "blur", "copies", "tv_weigh
 STARTS = ("noise", "picture")
 BOUNDS = {"steps": (1, None), "lr": (1e-4, 1.0), "jitter": (0, 8), "blur": (0.0, 3.0), "copies": (1, 16),
           "tv_weight": (0.0, 2.0), "seed": (0, 2**31 - 1)}  # None: the operator's limit
-OPERATOR_LIMITS = {"steps": "max_steps"}  # setting -> lessons.limits.Limits field
+OPERATOR_LIMITS = {"steps": "max_steps"}  # setting -> lessons.common.limits.Limits field
 INTEGERS = ("steps", "jitter", "copies", "seed")
 DEFAULT_CAPTION = {"en": "a red circle", "zh": "红色圆形"}
 TEST_PER_PAIR = 1  # the start pictures: one test picture per colour-shape pair (48)

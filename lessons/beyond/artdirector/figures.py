@@ -1,6 +1,6 @@
 """Figures of the "Art director" lesson: arrays in, a plotly figure or an HTML strip out.
 
-Pure functions like lessons/figures.py, with its colours: the optimised picture in the image blue,
+Pure functions like lessons/common/plotting.py, with its colours: the optimised picture in the image blue,
 real pictures of the caption (true matches) in the diagonal's green.
 """
 

@@ -1,4 +1,4 @@
-"""Figures of the "Bag of words" lesson: arrays in, plotly figures out (pure, like lessons/figures.py).
+"""Figures of the "Bag of words" lesson: arrays in, plotly figures out (pure, like lessons/common/plotting.py).
 
 One scene's captions under two models (the softmax over the list as bars, the cosine in each
 bar's label), and the benchmark: how often the true caption beats its swapped twin, per kind of

@@ -1,7 +1,7 @@
 """Figures of the "Two languages" lesson: English x Chinese caption similarities, a PCA map of the
 caption pairs, and zero-shot accuracy by training language and prompt language.
 
-Pure functions like lessons/figures.py, and drawn the same way: cosines on the diverging map
+Pure functions like lessons/common/plotting.py, and drawn the same way: cosines on the diverging map
 centred at 0, correct pairs (the diagonal) outlined in green, image embeddings blue, text orange.
 """
 

@@ -6,7 +6,7 @@ processes (clip_core.launch) train the nano CLIP with gathered negatives, the sa
 only their own negatives, and one process on the same pairs. The first gathered matrix is shown
 beside the one-process matrix, and the three runs are compared at the same pairs seen.
 
-A run holds W training slots (lessons.slots): W busy processes count as W trainings. Stop ends
+A run holds W training slots (lessons.common.slots): W busy processes count as W trainings. Stop ends
 every worker after the same step; a worker that dies (or is killed) ends the run and frees all.
 These models never become the header's model.
 """
@@ -399,7 +399,7 @@ def refresh(session, workers, local_batch):
 
 def build(ctx) -> None:
     t = ctx.i18n
-    blocks = gr.context.Context.root_block  # its queue holds the training slots (lessons.slots)
+    blocks = gr.context.Context.root_block  # its queue holds the training slots (lessons.common.slots)
     lead, body = ctx.prose(LESSON_ID)
     paper = gr.Markdown(elem_id="distributed-paper")
     gr.Markdown(t("distributed.plan_heading"))

@@ -3,7 +3,7 @@
 The global logits matrix drawn as worker blocks (what each worker scores under the local loss),
 the live gathered matrix beside its difference to the one-process matrix, and the measured
 comparison of "own negatives" against "gathered negatives" (loss over pairs seen, final accuracy,
-throughput). Colours, fonts and the diagonal's green follow lessons/figures.py.
+throughput). Colours, fonts and the diagonal's green follow lessons/common/plotting.py.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""UI strings of the "Scaling out" lesson (the prose is in lessons/text/<lang>/distributed.md)."""
+"""UI strings of the "Scaling out" lesson (the prose is in lessons/beyond/distributed/en.md and zh.md)."""
 
 STRINGS = {
     "en": {

@@ -1,6 +1,6 @@
 """Figures of the "Where is it?" lesson: a similarity map over a picture, and the measured hit rates.
 
-Pure functions (arrays in, plotly figure out), drawn like lessons/figures.py. The picture is an
+Pure functions (arrays in, plotly figure out), drawn like lessons/common/plotting.py. The picture is an
 upscaled image under the plot, in pixel coordinates (0..side on both axes, y downwards), so that
 boxes and peaks given in pixels land where they belong.
 """

@@ -1,7 +1,7 @@
 """Figure builders of the "Classic mistakes" lesson: two training runs side by side.
 
 Pure functions, arrays in and a plotly figure out, drawn with the look and colours of lesson 5's
-training curves (lessons/figures.py): the loss in grey with ln n as a red dashed line, in-batch
+training curves (lessons/common/plotting.py): the loss in grey with ln n as a red dashed line, in-batch
 accuracy blue (image -> text) and orange (text -> image), the learned scale purple, zero-shot
 accuracy green (seen pairs) and violet (held-out pairs). The mistaken run's column also carries
 the correct run as thin light-grey lines, so the difference can be read in one place.
@@ -42,7 +42,7 @@ def side_by_side_curves_figure(histories: tuple[dict, dict], zero_shots: tuple[d
         init_scales: each run's exp(t) at step 0 (a dotted line).
         clamped: whether each run clamps exp(t) at max_scale (the line is labelled accordingly).
         column_titles: headings above the two columns.
-        labels: localised strings (see lessons/mistakes_strings.py, keys without the prefix).
+        labels: localised strings (see lessons/beyond/mistakes/strings.py, keys without the prefix).
     """
     chance = float(np.log(batch_size))
     every_step = [s for h in histories for s in h["step"]]

@@ -36,7 +36,7 @@ MODEL_PRESET = "nano"
 # against 0.86 after 300 steps, measured); at 1e-3 both learn (0.88 against 0.95 after 600 steps)
 DEFAULTS = {"batch_size": 64, "steps": 600, "lr": 1e-3, "seed": 0}
 BOUNDS = {"batch_size": (2, None), "steps": (1, None), "lr": (1e-5, 0.1), "seed": (0, 2**31 - 1)}
-OPERATOR_LIMITS = {"batch_size": "max_batch", "steps": "max_steps"}  # setting -> lessons.limits.Limits field
+OPERATOR_LIMITS = {"batch_size": "max_batch", "steps": "max_steps"}  # setting -> lessons.common.limits.Limits field
 TEMPLATE = "a photo of a {}."
 TEST_PER_PAIR = 1  # the probability view's pictures: one per colour-shape pair (48, held-out pairs included)
 AUTO_CLASSES = 6  # the true class, two of its colour, two of its shape, one unrelated
