@@ -17,11 +17,15 @@ os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 # Gradio's file cache is /tmp/gradio by default, shared by every Gradio process on the machine: a
 # server that shuts down (another test run, the wheel test's server) deletes files this one still
-# serves (the browser then gets 403s). Each test run gets a cache of its own.
+# serves (the browser then gets 403s). Each test run gets a cache of its own, and each pytest-xdist
+# worker (which inherits the controller's variable) one inside it: every worker runs its own server.
 if "GRADIO_TEMP_DIR" not in os.environ:
     import tempfile
 
     os.environ["GRADIO_TEMP_DIR"] = tempfile.mkdtemp(prefix="clip-lab-gradio-")
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    os.environ["GRADIO_TEMP_DIR"] = os.path.join(os.environ["GRADIO_TEMP_DIR"], os.environ["PYTEST_XDIST_WORKER"])
+    os.makedirs(os.environ["GRADIO_TEMP_DIR"], exist_ok=True)
 
 import shutil  # noqa: E402
 import socket  # noqa: E402
