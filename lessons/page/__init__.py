@@ -1,0 +1,1 @@
+"""The page around the lessons: context, header, strings table, links, teacher mode, language, accessibility."""
